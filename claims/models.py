@@ -1,0 +1,1 @@
+# The claims domain arrives with its own issue.

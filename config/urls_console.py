@@ -1,0 +1,12 @@
+"""The operator console (/console/): staff only, each page checks its group permission."""
+
+from django.urls import include, path
+
+from core.views_console import console_home
+
+app_name = "console"
+
+urlpatterns = [
+    path("", console_home, name="home"),
+    path("catalog/", include("catalog.urls_console")),
+]

@@ -1,0 +1,55 @@
+import logging
+
+from django.conf import settings
+from django.db import connection
+from django.http import JsonResponse
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+
+logger = logging.getLogger(__name__)
+
+
+def _database_state() -> str:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+        return "ok"
+    except Exception as exc:  # any failure means the database is not usable
+        logger.warning("healthz: database down: %s", exc)
+        return "down"
+
+
+def _broker_state() -> str:
+    if not settings.REDIS_URL:
+        return "eager"  # embedded mode: tasks run in-process, there is no broker to lose
+    import redis
+
+    try:
+        client = redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=1, socket_timeout=1)
+        client.ping()
+        return "ok"
+    except Exception as exc:
+        logger.warning("healthz: broker down: %s", exc)
+        return "down"
+
+
+@never_cache
+def healthz(request):
+    """200 with the state of the database and the broker; 503 if either is down."""
+    state = {"database": _database_state(), "broker": _broker_state()}
+    healthy = all(value != "down" for value in state.values())
+    state["status"] = "ok" if healthy else "down"
+    return JsonResponse(state, status=200 if healthy else 503)
+
+
+def page_not_found(request, exception=None):
+    return render(request, "404.html", status=404)
+
+
+def server_error(request):
+    # No context processors that touch the database: the database may be what failed.
+    from django.template import loader
+    from django.http import HttpResponseServerError
+
+    return HttpResponseServerError(loader.get_template("500.html").render({"request": request}))

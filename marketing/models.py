@@ -1,0 +1,1 @@
+# The marketing domain arrives with its own issue.

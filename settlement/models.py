@@ -1,0 +1,1 @@
+# The settlement domain arrives with its own issue.

@@ -1,0 +1,53 @@
+import factory
+
+from partners.models import Seller, SellerStaff, ShippingPolicy
+from tests.accounts.factories import UserFactory
+
+# Numbers with a valid check digit (see partners.validators).
+VALID_BUSINESS_NUMBERS = ["220-81-62517", "124-81-00998", "120-81-47521", "107-86-13236", "214-86-18758"]
+
+
+def business_number(n: int) -> str:
+    """A valid business registration number for the n-th seller (check digit computed)."""
+    from partners.validators import is_valid_business_number
+
+    base = f"{101 + n % 800:03d}{81 + n % 7:02d}{n % 10000:04d}"
+    for check in range(10):
+        candidate = f"{base}{check}"
+        if is_valid_business_number(candidate):
+            return f"{candidate[:3]}-{candidate[3:5]}-{candidate[5:]}"
+    raise AssertionError("unreachable")
+
+
+class SellerFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Seller
+
+    name = factory.Sequence(lambda n: f"판매자{n}")
+    slug = factory.Sequence(lambda n: f"seller-{n}")
+    status = Seller.Status.ACTIVE
+    business_name = factory.LazyAttribute(lambda o: f"(주){o.name}")
+    business_number = factory.Sequence(business_number)
+    representative = "김대표"
+    contact_name = "이담당"
+    contact_phone = "02-123-4567"
+    contact_email = factory.Sequence(lambda n: f"seller{n}@example.com")
+    shipping_policy = factory.RelatedFactory("tests.partners.factories.ShippingPolicyFactory", "seller")
+
+
+class ShippingPolicyFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ShippingPolicy
+
+    seller = factory.SubFactory(SellerFactory, shipping_policy=None)
+    base_fee_amount = 3000
+    free_threshold_amount = 50000
+
+
+class SellerStaffFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = SellerStaff
+
+    user = factory.SubFactory(UserFactory)
+    seller = factory.SubFactory(SellerFactory)
+    role = SellerStaff.Role.OWNER
