@@ -48,6 +48,10 @@ class User(AbstractUser):
     name = models.CharField(_("name"), max_length=50)
     phone = models.CharField(_("mobile phone"), max_length=20, blank=True, validators=[phone_validator])
     marketing_opt_in = models.BooleanField(_("receive marketing messages"), default=False)
+    # Korean law (정보통신망법 §50) asks for the date of each consent: shoppers are reminded of
+    # their marketing consent every two years, and the terms agreement must be provable.
+    terms_agreed_at = models.DateTimeField(_("agreed to the terms at"), null=True, blank=True)
+    marketing_opt_in_at = models.DateTimeField(_("marketing consent given at"), null=True, blank=True)
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS = ["name"]

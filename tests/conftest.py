@@ -9,12 +9,13 @@ REQUIRE_POSTGRES = os.environ.get("REQUIRE_POSTGRES") == "1"
 
 def pytest_collection_modifyitems(config, items):
     using_postgres = settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
-    if using_postgres:
-        return
-    skip = pytest.mark.skip(reason="needs PostgreSQL (set DATABASE_URL)")
+    skip_pg = pytest.mark.skip(reason="needs PostgreSQL (set DATABASE_URL)")
+    skip_redis = pytest.mark.skip(reason="needs Redis (set REDIS_URL)")
     for item in items:
-        if "postgres" in item.keywords:
-            item.add_marker(skip)
+        if "postgres" in item.keywords and not using_postgres:
+            item.add_marker(skip_pg)
+        elif "redis" in item.keywords and not settings.REDIS_URL:
+            item.add_marker(skip_redis)
 
 
 def pytest_sessionfinish(session, exitstatus):
@@ -24,9 +25,12 @@ def pytest_sessionfinish(session, exitstatus):
     reporter = session.config.pluginmanager.get_plugin("terminalreporter")
     if reporter is None:
         return
-    skipped = [r for r in reporter.stats.get("skipped", []) if "postgres" in getattr(r, "keywords", {})]
+    skipped = [
+        r for r in reporter.stats.get("skipped", [])
+        if {"postgres", "redis"} & set(getattr(r, "keywords", {}))
+    ]
     if skipped:
-        reporter.write_line(f"REQUIRE_POSTGRES: {len(skipped)} PostgreSQL test(s) were skipped", red=True)
+        reporter.write_line(f"REQUIRE_POSTGRES: {len(skipped)} PostgreSQL/Redis test(s) were skipped", red=True)
         session.exitstatus = 1
 
 

@@ -10,3 +10,8 @@ MEDIA_ROOT = env.path("TEST_MEDIA_ROOT", default=str(BASE_DIR / ".test-media"))
 AXES_ENABLED = env.bool("AXES_ENABLED", default=True)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["TEST"] = {"NAME": ":memory:"}
+
+# Tasks run in-process in tests, whatever REDIS_URL says; tests that need the real broker and a
+# worker (tests/core/test_celery_worker.py) switch eager mode off for themselves.
+CELERY_TASK_ALWAYS_EAGER = True
+CELERY_TASK_EAGER_PROPAGATES = True

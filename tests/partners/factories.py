@@ -22,6 +22,7 @@ def business_number(n: int) -> str:
 class SellerFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Seller
+        skip_postgeneration_save = True
 
     name = factory.Sequence(lambda n: f"판매자{n}")
     slug = factory.Sequence(lambda n: f"seller-{n}")
