@@ -14,7 +14,8 @@ urlpatterns = [
     path(settings.ADMIN_URL, admin.site.urls),
     path("accounts/", include("accounts.urls")),
     path("console/", include("config.urls_console")),
-    path("", include("catalog.urls_shop")),
+    path("pg-sandbox/", include("orders.urls_pg_sandbox")),
+    path("", include("config.urls_shop")),
 ]
 
 if settings.DEBUG:

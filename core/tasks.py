@@ -10,3 +10,11 @@ def ping(token: str) -> str:
     """
     cache.set(f"ping:{token}", "pong", timeout=300)
     return token
+
+
+@shared_task(name="core.dispatch_outbox", ignore_result=True)
+def dispatch_outbox() -> int:
+    """Send what the outbox holds; run after each commit that queued messages and every minute."""
+    from .outbox import dispatch_pending
+
+    return dispatch_pending()

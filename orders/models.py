@@ -1,1 +1,328 @@
-# The orders domain arrives with its own issue.
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from core.models import TimeStampedModel
+
+
+class Cart(TimeStampedModel):
+    """A shopper's cart: one per member, or one per session for a guest (merged at login)."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE,
+                                related_name="cart")
+    session_key = models.CharField(max_length=40, null=True, blank=True, unique=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(user__isnull=False) | models.Q(session_key__isnull=False),
+                name="cart_has_owner",
+            )
+        ]
+
+
+class CartLine(TimeStampedModel):
+    cart = models.ForeignKey(Cart, on_delete=models.CASCADE, related_name="lines")
+    sku = models.ForeignKey("catalog.SKU", on_delete=models.CASCADE, related_name="+")
+    quantity = models.PositiveIntegerField(default=1)
+    selected = models.BooleanField(default=True)
+    price_when_added_amount = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(fields=["cart", "sku"], name="cart_line_unique_sku"),
+            models.CheckConstraint(condition=models.Q(quantity__gte=1), name="cart_line_quantity_positive"),
+        ]
+
+
+class DailySequence(models.Model):
+    """Per-day counters for readable numbers such as 20261122-000123."""
+
+    name = models.CharField(max_length=20)
+    day = models.DateField()
+    value = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["name", "day"], name="daily_sequence_unique")]
+
+
+class PaymentMethod(models.TextChoices):
+    CARD = "card", _("Credit/debit card")
+    VIRTUAL_ACCOUNT = "virtual_account", _("Virtual account")
+    TRANSFER = "transfer", _("Real-time bank transfer")
+    MOBILE = "mobile", _("Mobile phone")
+    NAVER_PAY = "naver_pay", _("Naver Pay")
+    KAKAO_PAY = "kakao_pay", _("Kakao Pay")
+
+
+class Order(TimeStampedModel):
+    """One checkout. Its lines carry their own status; the order's payment state lives here."""
+
+    class PaymentStatus(models.TextChoices):
+        AWAITING = "awaiting", _("Awaiting payment")  # placed; the PG has not confirmed yet
+        PAID = "paid", _("Paid")  # the PG confirmed the full amount
+        EXPIRED = "expired", _("Expired")  # never paid by the deadline; stock released
+        CANCELLED = "cancelled", _("Cancelled")  # cancelled in full (before or after payment)
+        FAILED = "failed", _("Payment failed")  # the shopper or the PG declined
+
+    number = models.CharField(_("order number"), max_length=20, unique=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="orders")
+    payment_status = models.CharField(max_length=20, choices=PaymentStatus.choices, default=PaymentStatus.AWAITING)
+    payment_method = models.CharField(_("payment method"), max_length=20, choices=PaymentMethod.choices)
+    # Delivery (a copy: later changes to the address book do not rewrite orders)
+    orderer_name = models.CharField(_("orderer"), max_length=50)
+    orderer_email = models.EmailField(_("email"))
+    orderer_phone = models.CharField(_("orderer phone"), max_length=20)
+    recipient = models.CharField(_("recipient"), max_length=50)
+    recipient_phone = models.CharField(_("recipient phone"), max_length=20)
+    postcode = models.CharField(_("postcode"), max_length=5)
+    address1 = models.CharField(_("address"), max_length=200)
+    address2 = models.CharField(_("address detail"), max_length=200, blank=True)
+    delivery_request = models.CharField(_("delivery request"), max_length=200, blank=True)
+    # Money, all whole won. total = items + shipping - discount - points.
+    items_amount = models.BigIntegerField(_("items"), default=0)
+    shipping_amount = models.BigIntegerField(_("shipping"), default=0)
+    discount_amount = models.BigIntegerField(_("discount"), default=0)
+    points_amount = models.BigIntegerField(_("points used"), default=0)
+    total_amount = models.BigIntegerField(_("amount to pay"), default=0)
+    from_cart = models.BooleanField(default=False, help_text="ordered from the cart (its lines go once paid)")
+    paid_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField(null=True, blank=True, help_text="unpaid orders are cancelled after this")
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("order")
+        verbose_name_plural = _("orders")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(total_amount=models.F("items_amount") + models.F("shipping_amount")
+                                   - models.F("discount_amount") - models.F("points_amount")),
+                name="order_total_adds_up",
+            ),
+            models.CheckConstraint(condition=models.Q(total_amount__gte=0), name="order_total_not_negative"),
+        ]
+        indexes = [
+            models.Index(fields=["user", "-created_at"], name="order_user_recent"),
+            models.Index(fields=["payment_status", "expires_at"], name="order_unpaid_expiry"),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class OrderShipping(models.Model):
+    """One seller's bundle in an order: the shipping fee it charged (bundled per seller)."""
+
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="shippings")
+    seller = models.ForeignKey("partners.Seller", on_delete=models.PROTECT, related_name="+")
+    base_fee_amount = models.BigIntegerField(default=0)
+    remote_surcharge_amount = models.BigIntegerField(default=0)
+    fee_amount = models.BigIntegerField(default=0)
+    free_threshold_amount = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["order", "seller"], name="order_shipping_per_seller")]
+
+
+class OrderLine(TimeStampedModel):
+    """One SKU of an order, shipped by its seller, with what it cost to the won."""
+
+    class Status(models.TextChoices):
+        PENDING_PAYMENT = "pending_payment", _("Awaiting payment")  # 입금대기
+        PAID = "paid", _("Paid")  # 결제완료
+        PREPARING = "preparing", _("Preparing")  # 상품준비중: the seller acknowledged it
+        READY_TO_SHIP = "ready_to_ship", _("Ready to ship")  # 배송준비중: waybill issued
+        SHIPPING = "shipping", _("Shipping")  # 배송중
+        DELIVERED = "delivered", _("Delivered")  # 배송완료
+        CONFIRMED = "confirmed", _("Purchase confirmed")  # 구매확정
+        CANCELLED = "cancelled", _("Cancelled")  # 취소 (through a cancel, or expiry)
+        RETURNED = "returned", _("Returned")  # 반품완료
+        EXCHANGED = "exchanged", _("Exchanged")  # 교환완료
+
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="lines")
+    seller = models.ForeignKey("partners.Seller", on_delete=models.PROTECT, related_name="order_lines")
+    product = models.ForeignKey("catalog.Product", on_delete=models.PROTECT, related_name="+")
+    sku = models.ForeignKey("catalog.SKU", on_delete=models.PROTECT, related_name="+")
+    product_name = models.CharField(max_length=120)
+    option_label = models.CharField(max_length=120, blank=True)
+    sku_code = models.CharField(max_length=40)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING_PAYMENT)
+    quantity = models.PositiveIntegerField()
+    unit_price_amount = models.BigIntegerField(help_text="the product's sale price at order time")
+    option_delta_amount = models.BigIntegerField(default=0)
+    items_amount = models.BigIntegerField(help_text="(unit price + option delta) × quantity")
+    shipping_share_amount = models.BigIntegerField(default=0, help_text="this line's share of its seller's fee")
+    discount_share_amount = models.BigIntegerField(default=0, help_text="share of order-level discounts")
+    points_share_amount = models.BigIntegerField(default=0, help_text="share of points used")
+    paid_amount = models.BigIntegerField(default=0, help_text="items + shipping share − discount − points")
+    refunded_amount = models.BigIntegerField(default=0)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(quantity__gte=1), name="order_line_quantity_positive"),
+            models.CheckConstraint(
+                condition=models.Q(paid_amount=models.F("items_amount") + models.F("shipping_share_amount")
+                                   - models.F("discount_share_amount") - models.F("points_share_amount")),
+                name="order_line_paid_adds_up",
+            ),
+            models.CheckConstraint(condition=models.Q(refunded_amount__lte=models.F("paid_amount")),
+                                   name="order_line_refund_not_above_paid"),
+        ]
+        indexes = [models.Index(fields=["status", "-created_at"], name="order_line_status_recent"),
+                   models.Index(fields=["seller", "status"], name="order_line_seller_status")]
+
+    def __str__(self) -> str:
+        return f"{self.order.number} {self.product_name} {self.option_label} ×{self.quantity}"
+
+    @property
+    def unit_total_amount(self) -> int:
+        return self.unit_price_amount + self.option_delta_amount
+
+
+class Payment(TimeStampedModel):
+    """The PG's side of an order: one payment per order (partial cancels recorded below)."""
+
+    class Status(models.TextChoices):
+        READY = "ready", _("Ready")  # created; the shopper is in the PG window
+        WAITING_FOR_DEPOSIT = "waiting_for_deposit", _("Waiting for deposit")  # virtual account issued
+        DONE = "done", _("Paid")  # confirmed by the PG
+        PARTIAL_CANCELED = "partial_canceled", _("Partly cancelled")
+        CANCELED = "canceled", _("Cancelled")
+        ABORTED = "aborted", _("Failed")  # declined or the confirm failed
+        EXPIRED = "expired", _("Expired")  # the virtual account deadline passed
+
+    order = models.OneToOneField(Order, on_delete=models.PROTECT, related_name="payment")
+    gateway = models.CharField(max_length=20)
+    method = models.CharField(max_length=20, choices=PaymentMethod.choices)
+    status = models.CharField(max_length=30, choices=Status.choices, default=Status.READY)
+    amount = models.BigIntegerField()
+    cancelled_amount = models.BigIntegerField(default=0)
+    payment_key = models.CharField(max_length=200, blank=True, db_index=True)
+    card_installment_months = models.PositiveSmallIntegerField(default=0)
+    card_company = models.CharField(max_length=40, blank=True)
+    bank_code = models.CharField(max_length=10, blank=True)
+    bank_name = models.CharField(max_length=40, blank=True)
+    account_number = models.CharField(max_length=40, blank=True)
+    account_holder = models.CharField(max_length=60, blank=True)
+    due_at = models.DateTimeField(null=True, blank=True)
+    deposit_secret = models.CharField(max_length=100, blank=True)
+    approved_at = models.DateTimeField(null=True, blank=True)
+    receipt_url = models.CharField(max_length=300, blank=True)
+    raw = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=models.Q(cancelled_amount__lte=models.F("amount")),
+                                   name="payment_cancel_not_above_amount"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.order.number} {self.method} {self.amount} {self.status}"
+
+    @property
+    def balance_amount(self) -> int:
+        return self.amount - self.cancelled_amount
+
+
+class PaymentCancel(models.Model):
+    """One cancel (full or partial) the PG confirmed, with its idempotency key."""
+
+    payment = models.ForeignKey(Payment, on_delete=models.PROTECT, related_name="cancels")
+    amount = models.BigIntegerField()
+    reason = models.CharField(max_length=200)
+    idempotency_key = models.CharField(max_length=100, unique=True)
+    refund_bank_code = models.CharField(max_length=10, blank=True)
+    refund_account_number = models.CharField(max_length=40, blank=True)
+    refund_holder = models.CharField(max_length=60, blank=True)
+    transaction_key = models.CharField(max_length=100, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [models.CheckConstraint(condition=models.Q(amount__gt=0), name="payment_cancel_positive")]
+
+
+class PaymentEvent(models.Model):
+    """A callback (webhook) from the PG, stored once per event id before it is handled."""
+
+    class Status(models.TextChoices):
+        RECEIVED = "received", _("Received")
+        PROCESSED = "processed", _("Processed")
+        IGNORED = "ignored", _("Ignored")
+
+    gateway = models.CharField(max_length=20)
+    event_id = models.CharField(max_length=200)
+    event_type = models.CharField(max_length=60)
+    payment_key = models.CharField(max_length=200, blank=True)
+    order_number = models.CharField(max_length=20, blank=True)
+    payload = models.JSONField(default=dict)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.RECEIVED)
+    note = models.CharField(max_length=200, blank=True)
+    received_at = models.DateTimeField(auto_now_add=True)
+    processed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [models.UniqueConstraint(fields=["gateway", "event_id"], name="payment_event_once")]
+
+
+# --- The built-in sandbox PG's own records -----------------------------------------------
+# These play the PG's server side, so the sandbox behaves like a real PG: the shop only
+# reaches them through orders.payments.sandbox.SandboxGateway, never directly.
+
+
+class SandboxPGPayment(models.Model):
+    payment_key = models.CharField(max_length=64, unique=True)
+    order_id = models.CharField(max_length=40, db_index=True)
+    order_name = models.CharField(max_length=200, blank=True)
+    method = models.CharField(max_length=20)
+    amount = models.BigIntegerField()
+    balance_amount = models.BigIntegerField()
+    status = models.CharField(max_length=30)
+    card_company = models.CharField(max_length=40, blank=True)
+    installment_months = models.PositiveSmallIntegerField(default=0)
+    bank_code = models.CharField(max_length=10, blank=True)
+    account_number = models.CharField(max_length=40, blank=True)
+    account_holder = models.CharField(max_length=60, blank=True)
+    due_date = models.DateTimeField(null=True, blank=True)
+    secret = models.CharField(max_length=64, blank=True)
+    webhook_url = models.CharField(max_length=300, blank=True)
+    approved_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-id"]
+
+
+class SandboxPGCancel(models.Model):
+    payment = models.ForeignKey(SandboxPGPayment, on_delete=models.CASCADE, related_name="cancels")
+    amount = models.BigIntegerField()
+    reason = models.CharField(max_length=200)
+    idempotency_key = models.CharField(max_length=100, unique=True)
+    transaction_key = models.CharField(max_length=64)
+    refund_bank_code = models.CharField(max_length=10, blank=True)
+    refund_account_number = models.CharField(max_length=40, blank=True)
+    refund_holder = models.CharField(max_length=60, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+
+
+class SandboxPGCallback(models.Model):
+    """A webhook the sandbox PG owes the shop; retried with back-off until answered 200."""
+
+    url = models.CharField(max_length=300)
+    body = models.JSONField()
+    event_type = models.CharField(max_length=40)
+    delivered = models.BooleanField(default=False)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_status = models.IntegerField(null=True, blank=True)
+    next_attempt_at = models.DateTimeField(db_index=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]

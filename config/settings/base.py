@@ -119,7 +119,12 @@ CELERY_TIMEZONE = "Asia/Seoul"
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-CELERY_BEAT_SCHEDULE: dict = {}
+CELERY_BEAT_SCHEDULE: dict = {
+    "dispatch-outbox": {"task": "core.dispatch_outbox", "schedule": 60.0},
+    "expire-unpaid-orders": {"task": "orders.expire_unpaid_orders", "schedule": 300.0},
+    "process-pending-payment-events": {"task": "orders.process_pending_payment_events", "schedule": 120.0},
+    "sandbox-pg-callbacks": {"task": "orders.retry_sandbox_callbacks", "schedule": 30.0},
+}
 
 # --- Auth -------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
@@ -205,3 +210,26 @@ LOGGING = {
 # --- Shop -------------------------------------------------------------------------------
 SHOP_NAME = env("SHOP_NAME", default="마켓온")
 CATALOG_PAGE_SIZE = 24
+
+# --- Messages (알림톡) ---------------------------------------------------------------------
+ALIMTALK_PROVIDER = env("ALIMTALK_PROVIDER", default="core.messaging.DevAlimtalkProvider")
+SOLAPI_API_KEY = env("SOLAPI_API_KEY", default="")
+SOLAPI_API_SECRET = env("SOLAPI_API_SECRET", default="")
+SOLAPI_SENDER = env("SOLAPI_SENDER", default="")
+SOLAPI_PF_ID = env("SOLAPI_PF_ID", default="")
+SOLAPI_BASE_URL = env("SOLAPI_BASE_URL", default="https://api.solapi.com")
+
+# --- Payments (PG) -------------------------------------------------------------------------
+PAYMENT_GATEWAYS = {
+    "sandbox": "orders.payments.sandbox.SandboxGateway",
+    "toss": "orders.payments.toss.TossGateway",
+}
+PAYMENT_GATEWAY = env("PAYMENT_GATEWAY", default="sandbox")
+TOSS_SECRET_KEY = env("TOSS_SECRET_KEY", default="")
+TOSS_CLIENT_KEY = env("TOSS_CLIENT_KEY", default="")
+TOSS_API_BASE = env("TOSS_API_BASE", default="https://api.tosspayments.com")
+# Where the sandbox PG sends its callbacks (the shop's own webhook URL is appended).
+SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
+SANDBOX_PG_WEBHOOK_SECRET = env("SANDBOX_PG_WEBHOOK_SECRET", default="")
+VIRTUAL_ACCOUNT_DUE_HOURS = env.int("VIRTUAL_ACCOUNT_DUE_HOURS", default=72)
+PAYMENT_WINDOW_MINUTES = env.int("PAYMENT_WINDOW_MINUTES", default=30)

@@ -1,0 +1,8 @@
+"""The storefront (namespace ``shop``): catalog pages and the shopper's orders."""
+
+from catalog.urls_shop import urlpatterns as catalog_patterns
+from orders.urls_shop import urlpatterns as order_patterns
+
+app_name = "shop"
+
+urlpatterns = [*order_patterns, *catalog_patterns]

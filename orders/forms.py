@@ -1,0 +1,44 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import phone_validator, postcode_validator
+from orders.models import PaymentMethod
+from orders.payments.sandbox import BANKS
+from orders.services.checkout import INSTALLMENT_MONTHS
+
+
+class AddToCartForm(forms.Form):
+    sku = forms.IntegerField(min_value=1, error_messages={"required": _("Choose an option.")})
+    quantity = forms.IntegerField(min_value=1, max_value=99, initial=1)
+    buy_now = forms.BooleanField(required=False)
+
+
+class CheckoutForm(forms.Form):
+    address_id = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    recipient = forms.CharField(label=_("Recipient"), max_length=50)
+    phone = forms.CharField(label=_("Phone"), max_length=20, validators=[phone_validator])
+    postcode = forms.CharField(label=_("Postcode"), max_length=5, validators=[postcode_validator])
+    address1 = forms.CharField(label=_("Address"), max_length=200)
+    address2 = forms.CharField(label=_("Address detail"), max_length=200, required=False)
+    delivery_request = forms.CharField(label=_("Delivery request"), max_length=200, required=False)
+    save_address = forms.BooleanField(label=_("Save to my address book"), required=False)
+    payment_method = forms.ChoiceField(label=_("Payment method"), choices=PaymentMethod.choices,
+                                       widget=forms.RadioSelect, initial=PaymentMethod.CARD)
+    installment_months = forms.TypedChoiceField(
+        label=_("Installments"), coerce=int, required=False, empty_value=0,
+        choices=[(m, _("Pay in full") if m == 0 else _("%(months)d months") % {"months": m}) for m in INSTALLMENT_MONTHS],
+    )
+    agree = forms.BooleanField(label=_("I have checked the order and agree to pay."),
+                               error_messages={"required": _("Please agree before paying.")})
+
+
+class SandboxApproveForm(forms.Form):
+    card_company = forms.CharField(required=False, max_length=40)
+    installment_months = forms.IntegerField(required=False, min_value=0, max_value=36)
+    bank_code = forms.ChoiceField(required=False, choices=[("", "-")] + list(BANKS.items()))
+
+
+class RefundAccountForm(forms.Form):
+    bank_code = forms.ChoiceField(label=_("Bank"), choices=list(BANKS.items()))
+    account_number = forms.RegexField(label=_("Account number"), regex=r"^[0-9-]{8,20}$")
+    holder_name = forms.CharField(label=_("Account holder"), max_length=60)

@@ -1,0 +1,160 @@
+"""Placing an order: one transaction that locks stock, prices from the database and records
+what every line cost."""
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from catalog.exceptions import OutOfStock
+from catalog.models import SKU
+from orders.exceptions import CheckoutError
+from orders.models import Order, OrderLine, OrderShipping, Payment, PaymentMethod
+
+from .lines import record_created
+from .pricing import Quote, price_lines
+
+MAX_LINES_PER_ORDER = 50
+INSTALLMENT_MONTHS = (0, 2, 3, 4, 5, 6, 10, 12)
+INSTALLMENT_MINIMUM_AMOUNT = 50_000  # Korean card installments start at 50,000 won
+
+
+@dataclass(frozen=True)
+class Delivery:
+    recipient: str
+    phone: str
+    postcode: str
+    address1: str
+    address2: str = ""
+    request: str = ""
+
+
+def next_order_number(*, day=None) -> str:
+    """A readable, unique order number: YYYYMMDD-NNNNNN, counting per day (Korea time).
+
+    Runs in its own short transaction so concurrent checkouts do not queue behind one row;
+    an order that fails afterwards leaves a gap, which is fine.
+    """
+    day = day or timezone.localdate()
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO orders_dailysequence (name, day, value) VALUES (%s, %s, 1) "
+            "ON CONFLICT (name, day) DO UPDATE SET value = orders_dailysequence.value + 1 RETURNING value",
+            ["order", day],
+        )
+        value = cursor.fetchone()[0]
+    return f"{day:%Y%m%d}-{value:06d}"
+
+
+def load_skus(sku_ids, *, lock: bool = False):
+    queryset = SKU.objects.select_related("product__seller__shipping_policy").filter(pk__in=sku_ids).order_by("pk")
+    if lock:
+        queryset = queryset.select_for_update(of=("self",)) if connection.features.has_select_for_update_of \
+            else queryset.select_for_update()
+    return {sku.pk: sku for sku in queryset}
+
+
+def quote_items(items: list[tuple[int, int]], *, postcode: str = "", discount_amount: int = 0,
+                points_amount: int = 0) -> Quote:
+    """Price (sku_id, quantity) pairs for display; nothing is locked or changed."""
+    skus = load_skus([sku_id for sku_id, _ in items])
+    return price_lines([(skus[sku_id], quantity) for sku_id, quantity in items if sku_id in skus],
+                       postcode=postcode, discount_amount=discount_amount, points_amount=points_amount)
+
+
+def place_order(*, user, items: list[tuple[int, int]], delivery: Delivery, payment_method: str,
+                installment_months: int = 0, from_cart: bool = False, discount_amount: int = 0,
+                points_amount: int = 0) -> Order:
+    """Place an order awaiting payment, or raise CheckoutError / OutOfStock changing nothing.
+
+    Precondition: ``items`` are (sku_id, quantity) pairs chosen by the shopper. Side effects, in
+    one transaction: the SKU rows are locked in id order and their stock taken (ledger rows
+    ORDERED), the order, its lines (PENDING_PAYMENT), its per-seller shipping and a READY
+    payment are written with their first audit records. Prices come from the database only.
+    The stock comes back if the order is not paid by ``expires_at``.
+    """
+    if not items:
+        raise CheckoutError(_("Choose at least one item to order."))
+    if len(items) > MAX_LINES_PER_ORDER:
+        raise CheckoutError(_("An order can hold at most %(count)d items.") % {"count": MAX_LINES_PER_ORDER})
+    if payment_method not in PaymentMethod.values:
+        raise CheckoutError(_("Choose a payment method."))
+    merged: dict[int, int] = {}
+    for sku_id, quantity in items:
+        if quantity < 1:
+            raise CheckoutError(_("Quantities must be at least 1."))
+        merged[int(sku_id)] = merged.get(int(sku_id), 0) + int(quantity)
+    if installment_months not in INSTALLMENT_MONTHS or (installment_months and payment_method != PaymentMethod.CARD):
+        raise CheckoutError(_("Choose a valid installment plan."))
+    number = next_order_number()
+    return _place_order(user=user, number=number, items=sorted(merged.items()), delivery=delivery,
+                        payment_method=payment_method, installment_months=installment_months, from_cart=from_cart,
+                        discount_amount=discount_amount, points_amount=points_amount)
+
+
+@transaction.atomic
+def _place_order(*, user, number, items, delivery, payment_method, installment_months, from_cart,
+                 discount_amount, points_amount) -> Order:
+    from catalog.services import reserve_stock
+
+    skus = load_skus([sku_id for sku_id, _ in items], lock=True)
+    missing = [sku_id for sku_id, _ in items if sku_id not in skus]
+    if missing:
+        raise CheckoutError(_("Some items are no longer available. Please check your cart."))
+    try:
+        quote = price_lines([(skus[sku_id], quantity) for sku_id, quantity in items], postcode=delivery.postcode,
+                            discount_amount=discount_amount, points_amount=points_amount, skip_problems=False)
+    except ValueError as exc:
+        raise CheckoutError(_("The discount is larger than the order.")) from exc
+    problems = [line for line in quote.lines if line.problem]
+    if problems:
+        first = problems[0]
+        if first.sku.stock_quantity < first.quantity and first.sku.product.is_visible:
+            raise OutOfStock(_("“%(name)s %(option)s” is sold out or has too little stock.") % {
+                "name": first.sku.product.name, "option": first.sku.option_label})
+        raise CheckoutError(_("“%(name)s” cannot be ordered now: %(problem)s") % {
+            "name": first.sku.product.name, "problem": first.problem})
+    if installment_months and quote.total_amount < INSTALLMENT_MINIMUM_AMOUNT:
+        raise CheckoutError(_("Installments are available from 50,000 won."))
+
+    reserve_stock(items=items, reference=number)
+
+    now = timezone.now()
+    order = Order.objects.create(
+        number=number, user=user, payment_method=payment_method,
+        orderer_name=user.name, orderer_email=user.email, orderer_phone=user.phone or delivery.phone,
+        recipient=delivery.recipient, recipient_phone=delivery.phone, postcode=delivery.postcode,
+        address1=delivery.address1, address2=delivery.address2, delivery_request=delivery.request,
+        items_amount=quote.items_amount, shipping_amount=quote.shipping_amount,
+        discount_amount=quote.discount_amount, points_amount=quote.points_amount,
+        total_amount=quote.total_amount, expires_at=now + timedelta(minutes=settings.PAYMENT_WINDOW_MINUTES),
+        from_cart=from_cart,
+    )
+    OrderShipping.objects.bulk_create([
+        OrderShipping(order=order, seller=group.seller, base_fee_amount=group.base_fee_amount,
+                      remote_surcharge_amount=group.remote_surcharge_amount, fee_amount=group.fee_amount,
+                      free_threshold_amount=group.free_threshold_amount)
+        for group in quote.groups
+    ])
+    lines = OrderLine.objects.bulk_create([
+        OrderLine(
+            order=order, seller=line.sku.product.seller, product=line.sku.product, sku=line.sku,
+            product_name=line.sku.product.name, option_label=line.sku.option_label, sku_code=line.sku.code,
+            quantity=line.quantity, unit_price_amount=line.unit_price_amount,
+            option_delta_amount=line.option_delta_amount, items_amount=line.items_amount,
+            shipping_share_amount=line.shipping_share_amount, discount_share_amount=line.discount_share_amount,
+            points_share_amount=line.points_share_amount, paid_amount=line.paid_amount,
+        )
+        for line in quote.lines
+    ])
+    payment = Payment.objects.create(order=order, gateway=settings.PAYMENT_GATEWAY, method=payment_method,
+                                     amount=order.total_amount, card_installment_months=installment_months)
+    if not connection.features.can_return_rows_from_bulk_insert:
+        lines = list(order.lines.all())
+    record_created([order], status_field="payment_status", actor=user, reason="order placed")
+    record_created(lines, actor=user, reason="order placed")
+    record_created([payment], actor=user, reason="order placed")
+    return order

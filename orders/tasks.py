@@ -1,0 +1,63 @@
+from celery import shared_task
+
+from orders.payments import GatewayError
+
+
+@shared_task(name="orders.process_payment_event", bind=True, max_retries=10, ignore_result=True)
+def process_payment_event(self, event_id: int) -> str:
+    """Apply a stored PG callback (re-fetching the payment); retried with back-off if the PG is down."""
+    from orders.services import process_payment_event as process
+
+    try:
+        return process(event_id=event_id)
+    except GatewayError as exc:
+        raise self.retry(exc=exc, countdown=min(600, 5 * 2 ** self.request.retries)) from exc
+
+
+@shared_task(name="orders.process_pending_payment_events", ignore_result=True)
+def process_pending_payment_events() -> int:
+    """Sweep: callbacks stored while the broker was down, or whose task gave up."""
+    from orders.models import PaymentEvent
+    from orders.services import process_payment_event as process
+
+    count = 0
+    for event_id in PaymentEvent.objects.filter(status=PaymentEvent.Status.RECEIVED).values_list("pk", flat=True)[:200]:
+        try:
+            process(event_id=event_id)
+            count += 1
+        except GatewayError:
+            continue
+    return count
+
+
+@shared_task(name="orders.expire_unpaid_orders", ignore_result=True)
+def expire_unpaid_orders() -> int:
+    from orders.services import expire_unpaid_orders as expire
+
+    return expire()
+
+
+@shared_task(name="orders.deliver_sandbox_callback", bind=True, max_retries=12, ignore_result=True)
+def deliver_sandbox_callback(self, callback_id: int) -> bool:
+    """The sandbox PG's callback sender: retried with exponential back-off until the shop answers 200."""
+    from orders.payments.sandbox import deliver_callback
+
+    if deliver_callback(callback_id):
+        return True
+    if self.app.conf.task_always_eager:
+        return False  # embedded mode: the beat-less sweep below is triggered from the sandbox page
+    raise self.retry(countdown=min(3600, 2 ** (self.request.retries + 1)))
+
+
+@shared_task(name="orders.retry_sandbox_callbacks", ignore_result=True)
+def retry_sandbox_callbacks() -> int:
+    from django.utils import timezone
+
+    from orders.models import SandboxPGCallback
+    from orders.payments.sandbox import deliver_callback
+
+    delivered = 0
+    due = SandboxPGCallback.objects.filter(delivered=False, attempts__lt=15, next_attempt_at__lte=timezone.now())
+    for callback_id in due.values_list("pk", flat=True)[:100]:
+        delivered += deliver_callback(callback_id)
+    return delivered

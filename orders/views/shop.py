@@ -1,0 +1,220 @@
+"""The shopper's side of orders: cart, checkout, the PG round trip, my orders."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpResponseBadRequest, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
+
+from accounts.models import Address
+from core.exceptions import DomainError
+from orders import selectors, services
+from orders.forms import AddToCartForm, CheckoutForm
+from orders.models import PaymentMethod
+from orders.services.pricing import price_lines
+
+SESSION_BUY_NOW = "buy_now"
+
+
+def cart(request):
+    cart = services.get_cart(request)
+    lines = selectors.list_cart_lines(cart=cart)
+    quote = price_lines([(line.sku, line.quantity, line) for line in lines], postcode="")
+    selected_quote = price_lines([(line.sku, line.quantity, line) for line in lines if line.selected])
+    return render(request, "shop/orders/cart.html", {
+        "quote": quote, "selected_quote": selected_quote, "lines": lines,
+        "selected_ids": {line.pk for line in lines if line.selected},
+    })
+
+
+@require_POST
+def cart_add(request):
+    form = AddToCartForm(request.POST)
+    product_url = request.POST.get("next") or reverse("shop:cart")
+    if not url_has_allowed_host_and_scheme(product_url, allowed_hosts={request.get_host()}):
+        product_url = reverse("shop:cart")
+    if not form.is_valid():
+        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+        return redirect(product_url)
+    if form.cleaned_data["buy_now"]:
+        request.session[SESSION_BUY_NOW] = [[form.cleaned_data["sku"], form.cleaned_data["quantity"]]]
+        checkout_url = reverse("shop:checkout") + "?mode=now"
+        if not request.user.is_authenticated:
+            return redirect(f"{reverse('accounts:login')}?next={checkout_url}")
+        return redirect(checkout_url)
+    try:
+        services.add_to_cart(cart=services.get_cart(request, create=True), sku_id=form.cleaned_data["sku"],
+                             quantity=form.cleaned_data["quantity"])
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect(product_url)
+    messages.success(request, _("Added to your cart."))
+    return redirect(product_url if request.POST.get("stay") else reverse("shop:cart"))
+
+
+@require_POST
+def cart_update(request):
+    cart = services.get_cart(request)
+    if cart is None:
+        return redirect("shop:cart")
+    action = request.POST.get("action", "")
+    ids = [int(i) for i in request.POST.getlist("line") if i.isdigit()]
+    try:
+        if action.startswith("quantity:"):
+            line_id = int(action.split(":", 1)[1])
+            quantity = request.POST.get(f"quantity_{line_id}", "")
+            if not quantity.isdigit():
+                raise DomainError(_("Enter a whole number."))
+            services.change_cart_quantity(cart=cart, line_id=line_id, quantity=int(quantity))
+        elif action.startswith("remove:"):
+            services.remove_cart_lines(cart=cart, line_ids=[int(action.split(":", 1)[1])])
+        elif action == "remove_selected":
+            services.remove_cart_lines(cart=cart, line_ids=ids)
+        elif action == "select":
+            services.select_cart_lines(cart=cart, line_ids=ids)
+        elif action == "order":
+            services.select_cart_lines(cart=cart, line_ids=ids)
+            if not ids:
+                raise DomainError(_("Choose at least one item to order."))
+            return redirect("shop:checkout")
+    except (DomainError, ValueError) as exc:
+        messages.error(request, getattr(exc, "message", str(exc)))
+    return redirect("shop:cart")
+
+
+def _checkout_items(request):
+    """(items, from_cart) for the checkout: the 'buy now' item or the cart's selected lines."""
+    if request.GET.get("mode") == "now" or request.POST.get("mode") == "now":
+        return [tuple(item) for item in request.session.get(SESSION_BUY_NOW, [])], False
+    cart = services.get_cart(request)
+    lines = selectors.list_cart_lines(cart=cart)
+    return [(line.sku_id, line.quantity) for line in lines if line.selected], True
+
+
+@login_required
+def checkout(request):
+    items, from_cart = _checkout_items(request)
+    if not items:
+        messages.info(request, _("Your cart is empty."))
+        return redirect("shop:cart")
+    addresses = list(Address.objects.filter(user=request.user))
+    default = addresses[0] if addresses else None
+    if request.method == "POST":
+        form = CheckoutForm(request.POST)
+        if form.is_valid():
+            data = form.cleaned_data
+            delivery = services.Delivery(recipient=data["recipient"], phone=data["phone"], postcode=data["postcode"],
+                                         address1=data["address1"], address2=data["address2"],
+                                         request=data["delivery_request"])
+            try:
+                order = services.place_order(
+                    user=request.user, items=items, delivery=delivery, payment_method=data["payment_method"],
+                    installment_months=data["installment_months"] or 0, from_cart=from_cart,
+                )
+            except DomainError as exc:
+                messages.error(request, exc.message)
+            else:
+                if data["save_address"]:
+                    from accounts.services import create_address
+
+                    try:
+                        create_address(user=request.user, recipient=delivery.recipient, phone=delivery.phone,
+                                       postcode=delivery.postcode, address1=delivery.address1,
+                                       address2=delivery.address2, delivery_request=delivery.request)
+                    except Exception:  # the address book is a convenience; the order stands
+                        pass
+                request.session.pop(SESSION_BUY_NOW, None)
+                success = request.build_absolute_uri(reverse("shop:payment_success", args=[order.number]))
+                fail = request.build_absolute_uri(reverse("shop:payment_fail", args=[order.number]))
+                return redirect(services.payment_window_url(order=order, success_url=success, fail_url=fail))
+    else:
+        initial = {"recipient": request.user.name, "phone": request.user.phone}
+        if default:
+            initial.update(address_id=default.pk, recipient=default.recipient, phone=default.phone,
+                           postcode=default.postcode, address1=default.address1, address2=default.address2,
+                           delivery_request=default.delivery_request)
+        form = CheckoutForm(initial=initial)
+    postcode = form["postcode"].value() or ""
+    quote = services.quote_items(items, postcode=postcode)
+    return render(request, "shop/orders/checkout.html", {
+        "form": form, "quote": quote, "addresses": addresses, "mode": request.GET.get("mode", ""),
+        "methods": PaymentMethod.choices,
+    })
+
+
+@login_required
+def payment_success(request, number):
+    try:
+        amount = int(request.GET.get("amount", ""))
+        payment_key = request.GET["paymentKey"]
+    except (KeyError, ValueError):
+        return HttpResponseBadRequest(_("The payment result is incomplete."))
+    if request.GET.get("orderId") != number:
+        return HttpResponseBadRequest(_("The payment result is for another order."))
+    try:
+        order = services.confirm_payment(order_number=number, payment_key=payment_key, amount=amount,
+                                         user=request.user)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect("shop:order_detail", number=number)
+    return redirect("shop:order_complete", number=order.number)
+
+
+@login_required
+def payment_fail(request, number):
+    services.fail_payment(order_number=number, user=request.user, code=request.GET.get("code", ""),
+                          message=request.GET.get("message", ""))
+    messages.error(request, request.GET.get("message") or _("The payment was not completed."))
+    return redirect("shop:cart")
+
+
+@login_required
+def order_complete(request, number):
+    order = selectors.get_order_for_shopper(user=request.user, number=number)
+    if order is None:
+        raise Http404
+    return render(request, "shop/orders/complete.html", {"order": order})
+
+
+@login_required
+def order_list(request):
+    from django.core.paginator import Paginator
+
+    page = Paginator(selectors.list_orders_for_shopper(user=request.user), 10).get_page(request.GET.get("page"))
+    return render(request, "shop/orders/list.html", {"page": page, "orders": page.object_list})
+
+
+@login_required
+def order_detail(request, number):
+    order = selectors.get_order_for_shopper(user=request.user, number=number)
+    if order is None:
+        raise Http404
+    return render(request, "shop/orders/detail.html", {"order": order})
+
+
+@login_required
+def order_receipt(request, number):
+    order = selectors.get_order_for_shopper(user=request.user, number=number)
+    if order is None or order.payment_status != order.PaymentStatus.PAID:
+        raise Http404
+    return render(request, "shop/orders/receipt.html", {"order": order})
+
+
+@csrf_exempt
+@require_POST
+def payment_webhook(request, gateway):
+    """PG callbacks: 200 once stored (processing is queued), 4xx for a forged or malformed one."""
+    from orders.exceptions import WebhookRejected
+
+    if gateway not in ("sandbox", "toss"):
+        raise Http404
+    try:
+        event, created = services.receive_webhook(gateway_name=gateway, body=request.body, headers=request.headers)
+    except WebhookRejected as exc:
+        status = 404 if exc.code == "not_found" else 401 if exc.code in ("INVALID_SIGNATURE", "forged") else 400
+        return JsonResponse({"ok": False, "error": exc.code}, status=status)
+    return JsonResponse({"ok": True, "duplicate": not created})
