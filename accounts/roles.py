@@ -24,4 +24,7 @@ GROUP_PERMISSIONS = {
 
 
 def is_operator(user) -> bool:
-    return bool(user.is_authenticated and user.is_active and user.is_staff)
+    """Staff users who are active. Accepts None and anonymous users (both are not operators)."""
+    return bool(
+        getattr(user, "is_authenticated", False) and getattr(user, "is_active", False) and user.is_staff
+    )
