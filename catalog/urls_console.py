@@ -5,5 +5,16 @@ from catalog.views import console
 app_name = "catalog"
 
 urlpatterns = [
+    path("products/", console.product_list, name="product_list"),
+    path("products/<int:product_id>/stock/", console.product_stock, name="product_stock"),
+    path("products/<int:product_id>/stock/adjust/", console.stock_adjust, name="stock_adjust"),
+    path("products/<int:product_id>/images/", console.product_images, name="product_images"),
+    path("products/<int:product_id>/images/<int:image_id>/move/", console.product_image_move,
+         name="product_image_move"),
+    path("products/<int:product_id>/images/<int:image_id>/delete/", console.product_image_delete,
+         name="product_image_delete"),
     path("stock/import/", console.stock_import, name="stock_import"),
+    path("stock/import/preview/", console.stock_import_preview, name="stock_import_preview"),
+    path("stock/import/apply/", console.stock_import_apply, name="stock_import_apply"),
+    path("stock/import/template.xlsx", console.stock_import_template, name="stock_import_template"),
 ]

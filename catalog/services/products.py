@@ -2,6 +2,8 @@ import itertools
 from dataclasses import dataclass, field
 
 from django.db import transaction
+from django.db.models.functions import Upper
+from django.utils.translation import gettext as _
 
 from catalog.exceptions import CatalogError
 from catalog.models import SKU, Brand, Category, OptionGroup, OptionValue, Product
@@ -75,9 +77,9 @@ def create_product(
     sanitised (no scripts, no inline handlers). Initial stock is written to the ledger.
     """
     if sale_price_amount > list_price_amount:
-        raise CatalogError("the sale price may not exceed the list price")
+        raise CatalogError(_("The sale price may not exceed the list price."), code="price")
     if sale_price_amount <= 0:
-        raise CatalogError("the sale price must be positive")
+        raise CatalogError(_("The sale price must be more than 0 won."), code="price")
     product = Product.objects.create(
         seller=seller,
         category=category,
@@ -109,10 +111,15 @@ def set_product_options(*, product: Product, options: list[OptionSpec], sku_code
     from catalog.models import StockMovement
 
     if product.skus.exists():
-        raise CatalogError("this product already has SKUs; edit them one by one")
+        raise CatalogError(_("This product already has SKUs; edit them one by one."), code="has_skus")
+    if initial_stock < 0:
+        raise CatalogError(_("Stock cannot be negative."), code="invalid_quantity")
+    names = [spec.name.strip() for spec in options]
+    if any(not name for name in names) or len(set(names)) != len(names):
+        raise CatalogError(_("Each option needs a name of its own."), code="option_names")
     for spec in options:
         if not spec.values or len(set(spec.values)) != len(spec.values):
-            raise CatalogError(f"option “{spec.name}” needs distinct values")
+            raise CatalogError(_("Option “%(name)s” needs distinct values.") % {"name": spec.name}, code="option_values")
     value_rows: list[list[OptionValue]] = []
     for position, spec in enumerate(options):
         group = OptionGroup.objects.create(product=product, name=spec.name, position=position)
@@ -136,7 +143,15 @@ def set_product_options(*, product: Product, options: list[OptionSpec], sku_code
             )
         )
     if any(product.sale_price_amount + sku.price_delta_amount <= 0 for sku in skus):
-        raise CatalogError("an option's price difference makes its price zero or less")
+        raise CatalogError(_("An option's price difference makes its price zero or less."), code="price")
+    # Codes are unique (and looked up ignoring case): say which one is taken instead of
+    # letting the database's unique constraint break the transaction.
+    codes = [sku.code for sku in skus]
+    taken = list(SKU.objects.annotate(code_upper=Upper("code"))
+                 .filter(code_upper__in=[code.upper() for code in codes]).values_list("code", flat=True)[:5])
+    if taken or len({code.upper() for code in codes}) != len(codes):
+        raise CatalogError(_("These SKU codes are already in use: %(codes)s.") % {"codes": ", ".join(taken or codes)},
+                           code="sku_code_taken")
     skus = SKU.objects.bulk_create(skus)
     through = SKU.option_values.through
     through.objects.bulk_create(

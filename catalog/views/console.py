@@ -1,5 +1,319 @@
+"""Catalog pages of the operator console: products, stock, the bulk stock import and images.
+
+Every view needs a signed-in, active staff member with the page's permission: anonymous
+visitors go to the login page, anyone else gets 403.
+"""
+
+import io
+import logging
+import time
+from functools import wraps
+
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Count, Prefetch, Q, Sum
 from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from catalog.exceptions import CatalogError, InvalidImage
+from catalog.forms import (
+    ImageMoveForm,
+    ProductImageUploadForm,
+    ProductSearchForm,
+    StockAdjustForm,
+    StockImportForm,
+)
+from catalog.models import SKU, Product, ProductImage, StockMovement
+from catalog.services import images as image_services
+from catalog.services import stock as stock_services
+
+logger = logging.getLogger(__name__)
+
+PRODUCTS_PER_PAGE = 20
+MOVEMENTS_PER_PAGE = 25
+PREVIEW_ROWS_PER_PAGE = 200
+IMPORT_SESSION_KEY = "console_stock_import"
+
+ADJUST_STOCK = "catalog.adjust_stock"
+VIEW_PRODUCT = "catalog.view_product"
+VIEW_SKU = "catalog.view_sku"
+CHANGE_PRODUCT = "catalog.change_product"
 
 
+def console_permission_required(*permissions: str):
+    """Login (else redirect to the login page), staff and every permission named (else 403)."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapped(request, *args, **kwargs):
+            user = request.user
+            if not user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            if not (user.is_active and user.is_staff and user.has_perms(permissions)):
+                raise PermissionDenied
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+def _page(request, queryset_or_list, per_page: int):
+    return Paginator(queryset_or_list, per_page).get_page(request.GET.get("page"))
+
+
+# --- Products -------------------------------------------------------------------------------
+
+@require_GET
+@console_permission_required(VIEW_PRODUCT)
+def product_list(request):
+    form = ProductSearchForm(request.GET or None)
+    query = form.cleaned_data["q"].strip() if form.is_valid() else ""
+    products = (
+        Product.objects.select_related("seller")
+        .annotate(sku_count=Count("skus"), stock_total=Sum("skus__stock_quantity"))
+        .prefetch_related(Prefetch("images", queryset=ProductImage.objects.order_by("position", "id")))
+        .order_by("-created_at", "-id")
+    )
+    if query:
+        products = products.filter(
+            Q(name__icontains=query) | Q(pk__in=SKU.objects.filter(code__icontains=query).values("product_id"))
+        )
+    page = _page(request, products, PRODUCTS_PER_PAGE)
+    for product in page:
+        product.main_image = next(iter(product.images.all()), None)
+    return render(request, "console/catalog/product_list.html", {"form": form, "page": page, "query": query})
+
+
+# --- Stock of one product ------------------------------------------------------------------
+
+def _render_product_stock(request, product: Product, form: StockAdjustForm | None = None, status: int = 200):
+    skus = list(product.skus.order_by("position", "id"))
+    movements = StockMovement.objects.filter(sku__product=product).select_related("sku", "actor").order_by(
+        "-created_at", "-id")
+    sku_filter = request.GET.get("sku", "")
+    if sku_filter.isdigit():
+        movements = movements.filter(sku_id=int(sku_filter))
+    page = _page(request, movements, MOVEMENTS_PER_PAGE)
+    error_sku = None
+    if form is not None and form.errors:
+        error_sku = str(form.data.get("sku", ""))
+    return render(
+        request,
+        "console/catalog/product_stock.html",
+        {
+            "product": product,
+            "skus": skus,
+            "page": page,
+            "sku_filter": sku_filter,
+            "form": form,
+            "error_sku": error_sku,
+            "reasons": StockAdjustForm.REASONS,
+            "can_adjust": request.user.has_perm(ADJUST_STOCK),
+            "stock_total": sum(sku.stock_quantity for sku in skus),
+        },
+        status=status,
+    )
+
+
+@require_GET
+@console_permission_required(VIEW_SKU)
+def product_stock(request, product_id: int):
+    product = get_object_or_404(Product.objects.select_related("seller"), pk=product_id)
+    return _render_product_stock(request, product)
+
+
+@require_POST
+@console_permission_required(ADJUST_STOCK)
+def stock_adjust(request, product_id: int):
+    product = get_object_or_404(Product.objects.select_related("seller"), pk=product_id)
+    form = StockAdjustForm(request.POST)
+    if not form.is_valid():
+        return _render_product_stock(request, product, form, status=400)
+    sku = product.skus.filter(pk=form.cleaned_data["sku"]).first()
+    if sku is None:
+        raise PermissionDenied  # a SKU of another product: a forged form
+    reason, quantity, note = form.cleaned_data["reason"], form.cleaned_data["quantity"], form.cleaned_data["note"]
+    try:
+        if reason == StockMovement.Reason.COUNTED:
+            movement = stock_services.set_stock(sku_id=sku.pk, quantity=quantity, actor=request.user, note=note)
+        else:
+            delta = quantity if reason == StockMovement.Reason.RECEIVED else -quantity
+            movement = stock_services.adjust_stock(sku_id=sku.pk, delta=delta, reason=reason, actor=request.user,
+                                                   note=note)
+    except CatalogError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("%(sku)s: stock is now %(quantity)s (%(delta)s).") % {
+            "sku": sku.code, "quantity": movement.quantity_after, "delta": f"{movement.delta:+d}"})
+    return redirect(reverse("console:catalog:product_stock", args=[product.pk]) + f"#sku-{sku.pk}")
+
+
+# --- Bulk stock import -----------------------------------------------------------------------
+
+@require_http_methods(["GET", "POST"])
+@console_permission_required(ADJUST_STOCK)
 def stock_import(request):
-    return HttpResponse("stock import")
+    form = StockImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        started = time.monotonic()
+        try:
+            preview = stock_services.parse_stock_file(upload)
+        except CatalogError as error:
+            form.add_error("file", error.message)
+        else:
+            reference = stock_services.new_import_reference()
+            request.session[IMPORT_SESSION_KEY] = {
+                "reference": reference,
+                "filename": upload.name[:120],
+                "rows": preview.raw_rows(),
+            }
+            logger.info("stock import %s parsed: %s rows, %s errors in %.2fs", reference, preview.total,
+                        preview.error_count, time.monotonic() - started)
+            return redirect(reverse("console:catalog:stock_import_preview") + f"?batch={reference}")
+    return render(request, "console/catalog/stock_import.html", {"form": form},
+                  status=400 if form.errors else 200)
+
+
+def _stored_import(request):
+    stored = request.session.get(IMPORT_SESSION_KEY)
+    batch = request.GET.get("batch") or request.POST.get("batch")
+    if not stored or stored.get("reference") != batch:
+        return None
+    return stored
+
+
+@require_GET
+@console_permission_required(ADJUST_STOCK)
+def stock_import_preview(request):
+    stored = _stored_import(request)
+    if stored is None:
+        messages.warning(request, _("That import preview has expired or was already applied. Upload the file again."))
+        return redirect("console:catalog:stock_import")
+    rows = stock_services.validate_stock_rows(stored["rows"])
+    error_count = sum(1 for row in rows if row.error)
+    only_errors = request.GET.get("errors") == "1" and error_count > 0
+    shown = [row for row in rows if row.error] if only_errors else rows
+    page = _page(request, shown, PREVIEW_ROWS_PER_PAGE)
+    return render(request, "console/catalog/stock_import_preview.html", {
+        "reference": stored["reference"],
+        "filename": stored["filename"],
+        "page": page,
+        "total": len(rows),
+        "error_count": error_count,
+        "ok_count": len(rows) - error_count,
+        "only_errors": only_errors,
+        "summary": stock_services.import_summary(rows),
+    })
+
+
+@require_POST
+@console_permission_required(ADJUST_STOCK)
+def stock_import_apply(request):
+    stored = _stored_import(request)
+    if stored is None:
+        messages.warning(request, _("That import preview has expired or was already applied. Upload the file again."))
+        return redirect("console:catalog:stock_import")
+    try:
+        movements = stock_services.apply_stock_import(rows=stored["rows"], actor=request.user,
+                                                      reference=stored["reference"])
+    except CatalogError as error:
+        messages.error(request, error.message)
+        return redirect(reverse("console:catalog:stock_import_preview") + f"?batch={stored['reference']}")
+    request.session.pop(IMPORT_SESSION_KEY, None)
+    changed = sum(1 for movement in movements if movement.delta)
+    messages.success(request, _("Import %(reference)s applied: %(count)s SKUs counted, %(changed)s changed.") % {
+        "reference": stored["reference"], "count": len(movements), "changed": changed})
+    return redirect("console:catalog:stock_import")
+
+
+@require_GET
+@console_permission_required(ADJUST_STOCK)
+def stock_import_template(request):
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = "stock"
+    sheet.append(list(stock_services.IMPORT_HEADERS))
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    sheet.column_dimensions["A"].width = 24
+    sheet.column_dimensions["B"].width = 12
+    sheet.freeze_panes = "A2"
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    response = HttpResponse(
+        buffer.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = 'attachment; filename="stock-import-template.xlsx"'
+    return response
+
+
+# --- Images ----------------------------------------------------------------------------------
+
+def _render_product_images(request, product: Product, form: ProductImageUploadForm, status: int = 200):
+    return render(request, "console/catalog/product_images.html", {
+        "product": product,
+        "images": list(product.images.order_by("position", "id")),
+        "form": form,
+        "max_images": image_services.MAX_IMAGES_PER_PRODUCT,
+    }, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+@console_permission_required(CHANGE_PRODUCT)
+def product_images(request, product_id: int):
+    product = get_object_or_404(Product.objects.select_related("seller"), pk=product_id)
+    form = ProductImageUploadForm(request.POST or None, request.FILES or None)
+    if request.method != "POST":
+        return _render_product_images(request, product, form)
+    if not form.is_valid():
+        return _render_product_images(request, product, form, status=400)
+    added = 0
+    for upload in form.cleaned_data["images"]:
+        try:
+            image_services.add_product_image(product=product, uploaded_file=upload, actor=request.user,
+                                             alt=form.cleaned_data["alt"])
+        except InvalidImage as error:
+            messages.error(request, _("%(file)s: %(error)s") % {"file": upload.name, "error": error.message})
+        else:
+            added += 1
+    if added:
+        messages.success(request, _("%(count)s image(s) added.") % {"count": added})
+    return redirect("console:catalog:product_images", product_id=product.pk)
+
+
+@require_POST
+@console_permission_required(CHANGE_PRODUCT)
+def product_image_move(request, product_id: int, image_id: int):
+    image = get_object_or_404(ProductImage, pk=image_id, product_id=product_id)
+    form = ImageMoveForm(request.POST)
+    if form.is_valid():
+        try:
+            image_services.move_product_image(image_id=image.pk, direction=form.cleaned_data["direction"],
+                                              actor=request.user)
+        except CatalogError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, _("Image order saved."))
+    return redirect(reverse("console:catalog:product_images", args=[product_id]) + f"#image-{image.pk}")
+
+
+@require_POST
+@console_permission_required(CHANGE_PRODUCT)
+def product_image_delete(request, product_id: int, image_id: int):
+    image = get_object_or_404(ProductImage, pk=image_id, product_id=product_id)
+    try:
+        image_services.delete_product_image(image_id=image.pk, actor=request.user)
+    except CatalogError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("Image deleted."))
+    return redirect("console:catalog:product_images", product_id=product_id)
