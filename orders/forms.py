@@ -11,6 +11,12 @@ class AddToCartForm(forms.Form):
     sku = forms.IntegerField(min_value=1, error_messages={"required": _("Choose an option.")})
     quantity = forms.IntegerField(min_value=1, max_value=99, initial=1)
     buy_now = forms.BooleanField(required=False)
+    action = forms.ChoiceField(required=False, choices=[("cart", "cart"), ("buy", "buy")])
+
+    def clean(self):
+        data = super().clean()
+        data["buy_now"] = data.get("buy_now") or data.get("action") == "buy"
+        return data
 
 
 class CheckoutForm(forms.Form):

@@ -10,6 +10,9 @@ MEDIA_ROOT = env.path("TEST_MEDIA_ROOT", default=str(BASE_DIR / ".test-media"))
 AXES_ENABLED = env.bool("AXES_ENABLED", default=True)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["TEST"] = {"NAME": ":memory:"}
+else:
+    # Concurrency tests run 50 threads, each with its own connection.
+    DATABASES["default"]["OPTIONS"]["pool"]["max_size"] = env.int("DB_POOL_MAX", default=60)
 
 # Tasks run in-process in tests, whatever REDIS_URL says; tests that need the real broker and a
 # worker (tests/core/test_celery_worker.py) switch eager mode off for themselves.
