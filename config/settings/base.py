@@ -120,6 +120,10 @@ CELERY_TIMEZONE = "Asia/Seoul"
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# If Redis is down when a request publishes a task, give up quickly: the outbox row or the
+# stored payment event stays, and the beat sweeps send it once the broker is back.
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5}
 CELERY_BEAT_SCHEDULE: dict = {
     "dispatch-outbox": {"task": "core.dispatch_outbox", "schedule": 60.0},
     "expire-unpaid-orders": {"task": "orders.expire_unpaid_orders", "schedule": 300.0},
