@@ -76,11 +76,11 @@ class SandboxPG:
 
     @staticmethod
     def window_token(*, order_id: str, order_name: str, amount: int, method: str, success_url: str,
-                     fail_url: str, customer_name: str, webhook_url: str) -> str:
+                     fail_url: str, customer_name: str, webhook_url: str, installment_months: int = 0) -> str:
         return signing.dumps(
             {"order_id": order_id, "order_name": order_name, "amount": amount, "method": method,
              "success_url": success_url, "fail_url": fail_url, "customer_name": customer_name,
-             "webhook_url": webhook_url},
+             "webhook_url": webhook_url, "installment_months": installment_months},
             salt=WINDOW_SALT,
         )
 
@@ -274,6 +274,7 @@ class SandboxGateway(PaymentGateway):
         token = SandboxPG.window_token(
             order_id=order.number, order_name=order_name, amount=payment.amount, method=payment.method,
             success_url=success_url, fail_url=fail_url, customer_name=order.orderer_name,
+            installment_months=payment.card_installment_months,
             webhook_url=settings.SITE_URL.rstrip("/") + reverse("shop:payment_webhook", args=[self.name]),
         )
         return reverse("pg_sandbox:window") + f"?token={token}"

@@ -110,6 +110,7 @@ def apply_pg_state(*, order: Order, payment: Payment, pg: PGPayment, actor=None,
         move_payment(payment, to=P.WAITING_FOR_DEPOSIT, actor=actor, reason=reason)
         order.expires_at = pg.due_date or order.expires_at
         order.save(update_fields=["expires_at", "updated_at"])
+        _remove_ordered_items_from_cart(order)
         _notify_virtual_account(order, payment)
     if pg.status in (PGStatus.DONE, PGStatus.PARTIAL_CANCELED, PGStatus.CANCELED) and payment.status in (
             P.READY, P.WAITING_FOR_DEPOSIT):
@@ -164,9 +165,15 @@ def _mark_paid(order: Order, *, actor=None, reason: str = "") -> None:
                  .select_related("seller"))
     for line in lines:
         move_line(line, to=LS.PAID, actor=actor, reason=reason)
-    if order.from_cart:
-        CartLine.objects.filter(cart__user=order.user_id, sku__in=[line.sku_id for line in lines]).delete()
+    _remove_ordered_items_from_cart(order)
     _notify_paid(order, lines)
+
+
+def _remove_ordered_items_from_cart(order: Order) -> None:
+    """Once an order is real (paid, or its virtual account issued), its items leave the cart."""
+    if order.from_cart:
+        CartLine.objects.filter(cart__user=order.user_id,
+                                sku__in=OrderLine.objects.filter(order=order).values("sku_id")).delete()
 
 
 def _fail_order(order: Order, payment: Payment, *, payment_status: str, order_status: str, actor=None,

@@ -16,6 +16,7 @@ from orders.forms import SandboxApproveForm
 from orders.models import SandboxPGCallback, SandboxPGPayment
 from orders.payments import GatewayError
 from orders.payments.sandbox import BANKS, CARD_COMPANIES, SandboxPG, deliver_callback
+from orders.services.checkout import INSTALLMENT_MONTHS
 
 
 def sandbox_only(view):
@@ -54,7 +55,7 @@ def window(request):
                 "paymentKey": payment.payment_key, "orderId": data["order_id"], "amount": data["amount"]}))
     return render(request, "pg_sandbox/window.html", {
         "data": data, "token": request.GET.get("token") or request.POST.get("token"),
-        "banks": BANKS.items(), "cards": CARD_COMPANIES,
+        "banks": BANKS.items(), "cards": CARD_COMPANIES, "installment_choices": INSTALLMENT_MONTHS[1:],
     })
 
 
