@@ -16,11 +16,31 @@ OPERATOR_GROUPS = {
 
 # (app_label, codename) each group receives; later apps add their own permissions here.
 GROUP_PERMISSIONS = {
-    CS: [("accounts", "view_user"), ("accounts", "view_address"), ("catalog", "view_product")],
-    FULFILMENT: [("catalog", "view_product"), ("catalog", "view_sku"), ("catalog", "adjust_stock")],
-    SETTLEMENT: [("partners", "view_seller")],
-    MARKETING: [("catalog", "view_product"), ("catalog", "view_category")],
+    CS: [("accounts", "view_user"), ("accounts", "view_address"), ("catalog", "view_product"),
+         ("orders", "view_order"), ("orders", "handle_order_cs")],
+    FULFILMENT: [("catalog", "view_product"), ("catalog", "view_sku"), ("catalog", "adjust_stock"),
+                 ("orders", "view_order"), ("orders", "manage_fulfilment"), ("orders", "handle_order_cs")],
+    SETTLEMENT: [("partners", "view_seller"), ("orders", "view_order")],
+    MARKETING: [("catalog", "view_product"), ("catalog", "view_category"), ("catalog", "change_product")],
 }
+
+
+def sync_operator_groups(apps) -> None:
+    """Create the operator groups and give them GROUP_PERMISSIONS (used by data migrations)."""
+    from django.contrib.auth.management import create_permissions
+
+    for app_config in apps.get_app_configs():
+        app_config.models_module = True
+        create_permissions(app_config, apps=apps, verbosity=0)
+        app_config.models_module = None
+    Group = apps.get_model("auth", "Group")
+    Permission = apps.get_model("auth", "Permission")
+    for name, permissions in GROUP_PERMISSIONS.items():
+        group, _created = Group.objects.get_or_create(name=name)
+        for app_label, codename in permissions:
+            permission = Permission.objects.filter(content_type__app_label=app_label, codename=codename).first()
+            if permission:
+                group.permissions.add(permission)
 
 
 def is_operator(user) -> bool:

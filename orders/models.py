@@ -94,6 +94,10 @@ class Order(TimeStampedModel):
         ordering = ["-created_at", "-id"]
         verbose_name = _("order")
         verbose_name_plural = _("orders")
+        permissions = [
+            ("manage_fulfilment", "Can acknowledge, ship and deliver order lines"),
+            ("handle_order_cs", "Can write memos, register delays and cancel lines out of stock"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(total_amount=models.F("items_amount") + models.F("shipping_amount")
@@ -123,6 +127,28 @@ class OrderShipping(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["order", "seller"], name="order_shipping_per_seller")]
+
+
+class Courier(models.Model):
+    """A delivery company (택배사) and where its tracking page lives."""
+
+    code = models.CharField(max_length=20, unique=True)
+    name = models.CharField(_("courier"), max_length=40, unique=True)
+    tracking_url_template = models.CharField(max_length=300, help_text="{number} is replaced by the waybill number")
+    waybill_pattern = models.CharField(max_length=60, default=r"^\d{10,14}$")
+    is_active = models.BooleanField(default=True)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "name"]
+        verbose_name = _("courier")
+        verbose_name_plural = _("couriers")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def tracking_url(self, number: str) -> str:
+        return self.tracking_url_template.replace("{number}", number)
 
 
 class OrderLine(TimeStampedModel):
@@ -157,6 +183,18 @@ class OrderLine(TimeStampedModel):
     points_share_amount = models.BigIntegerField(default=0, help_text="share of points used")
     paid_amount = models.BigIntegerField(default=0, help_text="items + shipping share − discount − points")
     refunded_amount = models.BigIntegerField(default=0)
+    # Fulfilment
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
+    ship_by_date = models.DateField(_("ship by"), null=True, blank=True)
+    delay_reason = models.CharField(_("delay reason"), max_length=30, blank=True)
+    delay_note = models.CharField(_("delay note"), max_length=200, blank=True)
+    backorder_expected_date = models.DateField(_("backorder expected"), null=True, blank=True)
+    courier = models.ForeignKey(Courier, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    waybill_number = models.CharField(_("waybill number"), max_length=30, blank=True, db_index=True)
+    shipped_at = models.DateTimeField(null=True, blank=True)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    cancel_reason = models.CharField(max_length=200, blank=True)
 
     class Meta:
         ordering = ["id"]
@@ -171,7 +209,20 @@ class OrderLine(TimeStampedModel):
                                    name="order_line_refund_not_above_paid"),
         ]
         indexes = [models.Index(fields=["status", "-created_at"], name="order_line_status_recent"),
-                   models.Index(fields=["seller", "status"], name="order_line_seller_status")]
+                   models.Index(fields=["seller", "status"], name="order_line_seller_status"),
+                   models.Index(fields=["status", "ship_by_date"], name="order_line_ship_by"),
+                   models.Index(fields=["status", "delivered_at"], name="order_line_delivered")]
+
+    @property
+    def tracking_url(self) -> str:
+        return self.courier.tracking_url(self.waybill_number) if self.courier_id and self.waybill_number else ""
+
+    @property
+    def is_delayed(self) -> bool:
+        from django.utils import timezone
+
+        return (self.status in (self.Status.PAID, self.Status.PREPARING) and self.ship_by_date is not None
+                and self.ship_by_date < timezone.localdate())
 
     def __str__(self) -> str:
         return f"{self.order.number} {self.product_name} {self.option_label} ×{self.quantity}"
@@ -179,6 +230,18 @@ class OrderLine(TimeStampedModel):
     @property
     def unit_total_amount(self) -> int:
         return self.unit_price_amount + self.option_delta_amount
+
+
+class OrderMemo(models.Model):
+    """A CS memo on an order, written by an operator (or seller staff later)."""
+
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="memos")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    body = models.TextField(_("memo"))
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
 
 
 class Payment(TimeStampedModel):

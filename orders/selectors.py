@@ -33,8 +33,8 @@ def get_order_for_shopper(*, user, number: str) -> Order | None:
         Order.objects.filter(user=user, number=number)
         .select_related("payment")
         .prefetch_related(
-            Prefetch("lines", queryset=OrderLine.objects.select_related("seller", "product").prefetch_related(
-                "product__images")),
+            Prefetch("lines", queryset=OrderLine.objects.select_related("seller", "product", "courier")
+                     .prefetch_related("product__images")),
             "shippings__seller",
             "payment__cancels",
         )

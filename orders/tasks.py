@@ -61,3 +61,17 @@ def retry_sandbox_callbacks() -> int:
     for callback_id in due.values_list("pk", flat=True)[:100]:
         delivered += deliver_callback(callback_id)
     return delivered
+
+
+@shared_task(name="orders.auto_confirm_purchases", ignore_result=True)
+def auto_confirm_purchases() -> int:
+    from orders.services.fulfilment import auto_confirm_purchases as confirm
+
+    return confirm()
+
+
+@shared_task(name="orders.sync_deliveries", ignore_result=True)
+def sync_deliveries() -> int:
+    from orders.tracking import sync_deliveries as sync
+
+    return sync()

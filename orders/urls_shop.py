@@ -13,5 +13,6 @@ urlpatterns = [
     path("orders/<str:number>/receipt/", shop.order_receipt, name="order_receipt"),
     path("orders/<str:number>/payment/success/", shop.payment_success, name="payment_success"),
     path("orders/<str:number>/payment/fail/", shop.payment_fail, name="payment_fail"),
+    path("orders/<str:number>/lines/<int:line_id>/confirm/", shop.confirm_purchase, name="confirm_purchase"),
     path("payments/webhook/<str:gateway>/", shop.payment_webhook, name="payment_webhook"),
 ]

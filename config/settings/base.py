@@ -129,6 +129,8 @@ CELERY_BEAT_SCHEDULE: dict = {
     "expire-unpaid-orders": {"task": "orders.expire_unpaid_orders", "schedule": 300.0},
     "process-pending-payment-events": {"task": "orders.process_pending_payment_events", "schedule": 120.0},
     "sandbox-pg-callbacks": {"task": "orders.retry_sandbox_callbacks", "schedule": 30.0},
+    "auto-confirm-purchases": {"task": "orders.auto_confirm_purchases", "schedule": 3600.0},
+    "sync-deliveries": {"task": "orders.sync_deliveries", "schedule": 1800.0},
 }
 
 # --- Auth -------------------------------------------------------------------------------
@@ -238,3 +240,10 @@ SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
 SANDBOX_PG_WEBHOOK_SECRET = env("SANDBOX_PG_WEBHOOK_SECRET", default="")
 VIRTUAL_ACCOUNT_DUE_HOURS = env.int("VIRTUAL_ACCOUNT_DUE_HOURS", default=72)
 PAYMENT_WINDOW_MINUTES = env.int("PAYMENT_WINDOW_MINUTES", default=30)
+
+# --- Fulfilment ----------------------------------------------------------------------------
+PURCHASE_AUTO_CONFIRM_DAYS = env.int("PURCHASE_AUTO_CONFIRM_DAYS", default=7)
+TRACKING_PROVIDER = env("TRACKING_PROVIDER", default="orders.tracking.SandboxTrackingProvider")
+TRACKING_SANDBOX_DELIVERY_HOURS = env.int("TRACKING_SANDBOX_DELIVERY_HOURS", default=24)
+SWEETTRACKER_API_KEY = env("SWEETTRACKER_API_KEY", default="")
+SWEETTRACKER_BASE_URL = env("SWEETTRACKER_BASE_URL", default="https://info.sweettracker.co.kr")

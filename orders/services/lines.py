@@ -42,9 +42,9 @@ LINE_TRANSITIONS = {
 }
 
 
-def move_line(line: OrderLine, *, to: str, actor=None, reason: str = "") -> None:
+def move_line(line: OrderLine, *, to: str, actor=None, reason: str = "", extra_update_fields=()) -> None:
     """Move one (already locked) line through the table; audited."""
-    move(line, to=to, table=LINE_TRANSITIONS, actor=actor, reason=reason)
+    move(line, to=to, table=LINE_TRANSITIONS, actor=actor, reason=reason, extra_update_fields=tuple(extra_update_fields))
 
 
 def record_created(objects, *, status_field: str = "status", actor=None, reason: str = "") -> None:
@@ -69,3 +69,12 @@ def move_order_payment(order: Order, *, to: str, actor=None, reason: str = "", e
 def move_payment(payment: Payment, *, to: str, actor=None, reason: str = "", extra_update_fields=()) -> None:
     move(payment, to=to, table=PAYMENT_TRANSITIONS, actor=actor, reason=reason,
          extra_update_fields=tuple(extra_update_fields))
+
+
+def record_change_note(obj, *, actor=None, note: str = "", field: str = "note"):
+    """A timeline entry that is not a status move (e.g. a dispatch delay): from = to = status."""
+    status = getattr(obj, "status", "")
+    return StatusChange.objects.create(
+        content_type=ContentType.objects.get_for_model(obj), object_id=obj.pk, field=field,
+        from_status=status, to_status=status, actor=actor if getattr(actor, "pk", None) else None, reason=note,
+    )

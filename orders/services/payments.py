@@ -162,9 +162,13 @@ def _mark_paid(order: Order, *, actor=None, reason: str = "") -> None:
     order.paid_at = timezone.now()
     move_order_payment(order, to=OP.PAID, actor=actor, reason=reason, extra_update_fields=("paid_at",))
     lines = list(OrderLine.objects.select_for_update().filter(order=order, status=LS.PENDING_PAYMENT)
-                 .select_related("seller"))
+                 .select_related("seller__shipping_policy"))
+    from .fulfilment import ship_by_for
+
+    paid_on = timezone.localdate()
     for line in lines:
-        move_line(line, to=LS.PAID, actor=actor, reason=reason)
+        line.ship_by_date = ship_by_for(line, paid_on=paid_on)
+        move_line(line, to=LS.PAID, actor=actor, reason=reason, extra_update_fields=("ship_by_date",))
     _remove_ordered_items_from_cart(order)
     _notify_paid(order, lines)
 

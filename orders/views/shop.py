@@ -204,6 +204,23 @@ def order_receipt(request, number):
     return render(request, "shop/orders/receipt.html", {"order": order})
 
 
+@login_required
+@require_POST
+def confirm_purchase(request, number, line_id):
+    from orders.services.fulfilment import confirm_purchase as confirm
+
+    order = selectors.get_order_for_shopper(user=request.user, number=number)
+    if order is None or not any(line.pk == line_id for line in order.lines.all()):
+        raise Http404
+    try:
+        confirm(line_id=line_id, shopper=request.user)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Thank you! Your purchase is confirmed."))
+    return redirect("shop:order_detail", number=number)
+
+
 @csrf_exempt
 @require_POST
 def payment_webhook(request, gateway):

@@ -192,3 +192,24 @@ def test_my_orders_pages_are_mine_only_and_run_constant_queries(client, django_a
 @pytest.mark.django_db
 def test_the_webhook_answers_404_for_an_unknown_gateway(client):
     assert client.post("/payments/webhook/paypal/", data=b"{}", content_type="application/json").status_code == 404
+
+
+@pytest.mark.django_db
+def test_the_order_page_links_to_tracking_and_lets_the_buyer_confirm(client):
+    from orders.models import Courier, OrderLine
+
+    shopper = UserFactory()
+    _, (sku,) = make_product()
+    order = place_order(user=shopper, items=[(sku.pk, 1)], delivery=DELIVERY, payment_method="card")
+    pay(order)
+    OrderLine.objects.filter(order=order).update(status="delivered", courier=Courier.objects.get(code="cj"),
+                                                 waybill_number="123456789012")
+    client.force_login(shopper)
+    html = client.get(f"/orders/{order.number}/").content.decode()
+    assert "https://trace.cjlogistics.com/next/tracking.html?wblNo=123456789012" in html
+    line = order.lines.get()
+    client.post(f"/orders/{order.number}/lines/{line.pk}/confirm/")
+    line.refresh_from_db()
+    assert line.status == "confirmed"
+    client.force_login(UserFactory())
+    assert client.post(f"/orders/{order.number}/lines/{line.pk}/confirm/").status_code == 404

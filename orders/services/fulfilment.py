@@ -1,0 +1,277 @@
+"""Fulfilment (seed 002): acknowledge, waybill, ship, deliver, confirm; delays and stock-outs.
+
+Every move takes the actor and checks it may act on the line: an operator with the right
+permission, or staff of the seller that owns the line (for the partner portal). Bulk actions
+run each line in its own transaction and report per line, so one bad line never leaves
+another half-applied.
+"""
+
+import re
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from core.exceptions import DomainError
+from core.outbox import notify
+from orders.exceptions import OrderError
+from orders.models import Courier, Order, OrderLine, Payment
+from orders.payments import RefundAccount
+
+from .lines import move_line, move_order_payment
+
+S = OrderLine.Status
+
+DELAY_REASONS = {
+    "preparing": gettext_lazy("Preparing the goods"),
+    "customer_request": gettext_lazy("Customer's request"),
+    "made_to_order": gettext_lazy("Made to order"),
+    "restocking": gettext_lazy("Waiting for restock"),
+    "courier": gettext_lazy("Courier delay"),
+    "other": gettext_lazy("Other"),
+}
+
+
+@dataclass
+class LineResult:
+    line_id: int
+    ok: bool
+    message: str = ""
+
+
+def add_business_days(start: date, days: int) -> date:
+    """``start`` plus ``days`` working days (Saturdays and Sundays skipped; public holidays are not)."""
+    current = start
+    while days > 0:
+        current += timedelta(days=1)
+        if current.weekday() < 5:
+            days -= 1
+    return current
+
+
+def ship_by_for(line: OrderLine, *, paid_on: date) -> date:
+    policy = getattr(line.seller, "shipping_policy", None)
+    return add_business_days(paid_on, policy.ship_within_days if policy else 2)
+
+
+def check_line_access(actor, line: OrderLine, permission: str) -> None:
+    """Operators need ``permission``; seller staff may act only on their own seller's lines."""
+    if actor is not None and actor.is_authenticated and actor.is_active:
+        if actor.is_staff and actor.has_perm(permission):
+            return
+        staff = getattr(actor, "seller_staff", None)
+        if staff is not None and staff.seller_id == line.seller_id:
+            return
+    raise OrderError(_("You may not change this order line."), code="forbidden")
+
+
+def _locked_line(line_id: int) -> OrderLine:
+    line = OrderLine.objects.select_for_update().select_related("order").filter(pk=line_id).first()
+    if line is None:
+        raise OrderError(_("No such order line."), code="not_found")
+    return line
+
+
+def for_each_line(line_ids, action, **kwargs) -> list[LineResult]:
+    """Run ``action(line_id=…, **kwargs)`` per line, each in its own transaction; report per line."""
+    results = []
+    for line_id in dict.fromkeys(int(i) for i in line_ids):
+        try:
+            with transaction.atomic():
+                action(line_id=line_id, **kwargs)
+        except DomainError as exc:
+            results.append(LineResult(line_id, False, exc.message))
+        else:
+            results.append(LineResult(line_id, True))
+    return results
+
+
+# --- Moves --------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def acknowledge_line(*, line_id: int, actor) -> OrderLine:
+    """발주확인: a paid line goes to PREPARING."""
+    line = _locked_line(line_id)
+    check_line_access(actor, line, "orders.manage_fulfilment")
+    line.acknowledged_at = timezone.now()
+    move_line(line, to=S.PREPARING, actor=actor, reason=_("Acknowledged"))
+    OrderLine.objects.filter(pk=line.pk).update(acknowledged_at=line.acknowledged_at)
+    return line
+
+
+def validate_waybill(*, courier: Courier, number: str) -> str:
+    number = re.sub(r"[\s-]", "", number or "")
+    if not number:
+        raise OrderError(_("Enter the waybill number."), code="waybill_missing")
+    if not re.fullmatch(courier.waybill_pattern, number):
+        raise OrderError(_("“%(number)s” is not a valid %(courier)s waybill number.") % {
+            "number": number, "courier": courier.name}, code="waybill_invalid")
+    return number
+
+
+def waybill_in_use_elsewhere(*, courier: Courier, number: str, order_id: int) -> bool:
+    """A waybill may cover several lines of one order (one box), never lines of two orders."""
+    return OrderLine.objects.filter(courier=courier, waybill_number=number).exclude(order_id=order_id).exists()
+
+
+@transaction.atomic
+def set_waybill(*, line_id: int, courier_code: str, waybill_number: str, actor) -> OrderLine:
+    """송장 입력: a preparing line gets its courier and waybill and goes to READY_TO_SHIP.
+
+    A line already ready to ship may have its waybill corrected (the status stays).
+    """
+    line = _locked_line(line_id)
+    check_line_access(actor, line, "orders.manage_fulfilment")
+    courier = Courier.objects.filter(code=courier_code, is_active=True).first() or \
+        Courier.objects.filter(name=courier_code, is_active=True).first()
+    if courier is None:
+        raise OrderError(_("Unknown courier “%(courier)s”.") % {"courier": courier_code}, code="courier_unknown")
+    number = validate_waybill(courier=courier, number=waybill_number)
+    if waybill_in_use_elsewhere(courier=courier, number=number, order_id=line.order_id):
+        raise OrderError(_("Waybill %(number)s is already used for another order.") % {"number": number},
+                         code="waybill_duplicate")
+    line.courier = courier
+    line.waybill_number = number
+    if line.status == S.READY_TO_SHIP:
+        line.save(update_fields=["courier", "waybill_number", "updated_at"])
+        return line
+    move_line(line, to=S.READY_TO_SHIP, actor=actor, reason=_("Waybill %(number)s") % {"number": number})
+    OrderLine.objects.filter(pk=line.pk).update(courier=courier, waybill_number=number)
+    return line
+
+
+@transaction.atomic
+def mark_shipped(*, line_id: int, actor) -> OrderLine:
+    """집하/발송: READY_TO_SHIP → SHIPPING; the shopper gets the tracking link."""
+    line = _locked_line(line_id)
+    check_line_access(actor, line, "orders.manage_fulfilment")
+    if not line.waybill_number:
+        raise OrderError(_("Enter a waybill before shipping."), code="waybill_missing")
+    line.shipped_at = timezone.now()
+    move_line(line, to=S.SHIPPING, actor=actor, reason=_("Shipped"))
+    OrderLine.objects.filter(pk=line.pk).update(shipped_at=line.shipped_at)
+    order = line.order
+    notify(event="line.shipped", key=f"{order.number}:{line.courier_id}:{line.waybill_number}",
+           context={"order": order, "line": line, "tracking_url": line.tracking_url},
+           email=order.orderer_email, phone=order.orderer_phone, subject_object=order)
+    return line
+
+
+@transaction.atomic
+def mark_delivered(*, line_id: int, actor=None, reason: str = "") -> OrderLine:
+    """배송완료: SHIPPING → DELIVERED (by hand in the console, or from courier tracking)."""
+    line = _locked_line(line_id)
+    if actor is not None:
+        check_line_access(actor, line, "orders.manage_fulfilment")
+    line.delivered_at = timezone.now()
+    move_line(line, to=S.DELIVERED, actor=actor, reason=reason or _("Delivered"))
+    OrderLine.objects.filter(pk=line.pk).update(delivered_at=line.delivered_at)
+    order = line.order
+    notify(event="line.delivered", key=f"{order.number}:{line.pk}", context={"order": order, "line": line},
+           email=order.orderer_email, phone=order.orderer_phone, subject_object=order)
+    return line
+
+
+@transaction.atomic
+def confirm_purchase(*, line_id: int, shopper=None, automatic: bool = False) -> OrderLine:
+    """구매확정: the shopper confirms a delivered line (or the shop does, N days after delivery)."""
+    line = _locked_line(line_id)
+    if not automatic and (shopper is None or line.order.user_id != shopper.pk):
+        raise OrderError(_("You may not confirm this purchase."), code="forbidden")
+    line.confirmed_at = timezone.now()
+    reason = _("Confirmed automatically %(days)d days after delivery") % {
+        "days": settings.PURCHASE_AUTO_CONFIRM_DAYS} if automatic else _("Confirmed by the shopper")
+    move_line(line, to=S.CONFIRMED, actor=shopper, reason=reason)
+    OrderLine.objects.filter(pk=line.pk).update(confirmed_at=line.confirmed_at)
+    return line
+
+
+def auto_confirm_purchases(*, now=None, limit: int = 1000) -> int:
+    """Confirm lines delivered more than PURCHASE_AUTO_CONFIRM_DAYS ago (Celery beat, daily)."""
+    now = now or timezone.now()
+    cutoff = now - timedelta(days=settings.PURCHASE_AUTO_CONFIRM_DAYS)
+    ids = list(OrderLine.objects.filter(status=S.DELIVERED, delivered_at__lte=cutoff)
+               .values_list("pk", flat=True)[:limit])
+    results = for_each_line(ids, lambda line_id: confirm_purchase(line_id=line_id, automatic=True))
+    return sum(r.ok for r in results)
+
+
+@transaction.atomic
+def register_delay(*, line_id: int, new_ship_by: date, reason_code: str, note: str = "", actor) -> OrderLine:
+    """발송지연: a new ship-by date with a reason; the shopper is told."""
+    line = _locked_line(line_id)
+    check_line_access(actor, line, "orders.handle_order_cs")
+    if line.status not in (S.PAID, S.PREPARING):
+        raise OrderError(_("Only lines not yet shipped can be delayed."), code="bad_status")
+    if reason_code not in DELAY_REASONS:
+        raise OrderError(_("Choose a delay reason."), code="reason")
+    if new_ship_by <= timezone.localdate():
+        raise OrderError(_("The new ship-by date must be in the future."), code="date")
+    old = line.ship_by_date
+    line.ship_by_date, line.delay_reason, line.delay_note = new_ship_by, reason_code, note[:200]
+    line.save(update_fields=["ship_by_date", "delay_reason", "delay_note", "updated_at"])
+    from .lines import record_change_note
+
+    record_change_note(line, actor=actor, note=_("Dispatch delayed from %(old)s to %(new)s: %(reason)s %(note)s") % {
+        "old": old or "-", "new": new_ship_by, "reason": DELAY_REASONS[reason_code], "note": note})
+    order = line.order
+    notify(event="line.delayed", key=f"{order.number}:{line.pk}:{new_ship_by}",
+           context={"order": order, "line": line, "reason": DELAY_REASONS[reason_code], "note": note},
+           email=order.orderer_email, phone=order.orderer_phone, subject_object=order)
+    return line
+
+
+@transaction.atomic
+def backorder_line(*, line_id: int, expected_date: date, actor, note: str = "") -> OrderLine:
+    """Out of stock after payment, option 2: keep the line and ship when stock arrives (발주)."""
+    line = register_delay(line_id=line_id, new_ship_by=expected_date, reason_code="restocking", note=note,
+                          actor=actor)
+    line.backorder_expected_date = expected_date
+    line.save(update_fields=["backorder_expected_date", "updated_at"])
+    return line
+
+
+def cancel_line_for_stock(*, line_id: int, actor, reason: str,
+                          refund_account: RefundAccount | None = None) -> OrderLine:
+    """Out of stock after payment, option 1: cancel the line and refund exactly what it cost.
+
+    The refund goes back through the PG (a partial cancel when other lines remain); a paid
+    virtual account is refunded to ``refund_account``. The SKU's stock is not given back:
+    the goods were not there. The shopper is told.
+    """
+    from .payments import cancel_payment
+
+    with transaction.atomic():
+        line = _locked_line(line_id)
+        check_line_access(actor, line, "orders.handle_order_cs")
+        if line.status not in (S.PAID, S.PREPARING):
+            raise OrderError(_("Only paid lines not yet shipped can be cancelled for stock."), code="bad_status")
+        amount = line.paid_amount - line.refunded_amount
+    if amount > 0:
+        cancel_payment(order=line.order, amount=amount, reason=reason or _("Out of stock"),
+                       idempotency_key=f"stockout-line-{line.pk}", actor=actor, refund_account=refund_account)
+    with transaction.atomic():
+        line = _locked_line(line_id)
+        if line.status == S.CANCELLED:
+            return line
+        line.refunded_amount += amount
+        line.cancel_reason = reason[:200]
+        line.save(update_fields=["refunded_amount", "cancel_reason", "updated_at"])
+        move_line(line, to=S.CANCELLED, actor=actor, reason=_("Out of stock: %(reason)s") % {"reason": reason})
+        order = Order.objects.select_for_update().get(pk=line.order_id)
+        if not order.lines.exclude(status=S.CANCELLED).exists() and order.payment_status == Order.PaymentStatus.PAID:
+            move_order_payment(order, to=Order.PaymentStatus.CANCELLED, actor=actor, reason=_("Every line cancelled"))
+        notify(event="line.cancelled_for_stock", key=f"{order.number}:{line.pk}",
+               context={"order": order, "line": line, "amount": amount, "reason": reason},
+               email=order.orderer_email, phone=order.orderer_phone, subject_object=order)
+        return line
+
+
+def refund_account_needed(order: Order) -> bool:
+    payment = Payment.objects.get(order=order)
+    return payment.method == "virtual_account"
