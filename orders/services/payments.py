@@ -161,7 +161,7 @@ def _store_pg_details(payment: Payment, pg: PGPayment) -> None:
 def _mark_paid(order: Order, *, actor=None, reason: str = "") -> None:
     order.paid_at = timezone.now()
     move_order_payment(order, to=OP.PAID, actor=actor, reason=reason, extra_update_fields=("paid_at",))
-    lines = list(OrderLine.objects.select_for_update().filter(order=order, status=LS.PENDING_PAYMENT)
+    lines = list(OrderLine.objects.select_for_update(of=("self",)).filter(order=order, status=LS.PENDING_PAYMENT)
                  .select_related("seller__shipping_policy"))
     from .fulfilment import ship_by_for
 
