@@ -77,8 +77,13 @@ def signup(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def mypage(request: HttpRequest) -> HttpResponse:
+    from orders.selectors import count_lines_by_status_for_shopper
+
     default_address = selectors.get_default_address(user=request.user)
-    return render(request, "accounts/mypage.html", {"default_address": default_address})
+    return render(request, "accounts/mypage.html", {
+        "default_address": default_address,
+        "order_steps": count_lines_by_status_for_shopper(user=request.user),
+    })
 
 
 class PasswordChangeView(SuccessMessageMixin, auth_views.PasswordChangeView):

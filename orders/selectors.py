@@ -18,6 +18,23 @@ def count_cart_items(*, cart) -> int:
     return 0 if cart is None else CartLine.objects.filter(cart=cart).count()
 
 
+def count_lines_by_status_for_shopper(*, user, days: int = 90) -> list[tuple[str, str, int]]:
+    """The my-page strip: (status, label, count) of the shopper's lines of the last ``days`` days."""
+    from datetime import timedelta
+
+    from django.db.models import Count
+    from django.utils import timezone
+
+    S = OrderLine.Status
+    steps = [S.PENDING_PAYMENT, S.PAID, S.PREPARING, S.READY_TO_SHIP, S.SHIPPING, S.DELIVERED]
+    counts = dict(
+        OrderLine.objects.filter(order__user=user, created_at__gte=timezone.now() - timedelta(days=days),
+                                 status__in=steps)
+        .values_list("status").annotate(n=Count("id")).values_list("status", "n")
+    )
+    return [(status, S(status).label, counts.get(status, 0)) for status in steps]
+
+
 def list_orders_for_shopper(*, user):
     return (
         Order.objects.filter(user=user)
