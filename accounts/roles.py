@@ -21,7 +21,10 @@ GROUP_PERMISSIONS = {
     FULFILMENT: [("catalog", "view_product"), ("catalog", "view_sku"), ("catalog", "adjust_stock"),
                  ("orders", "view_order"), ("orders", "manage_fulfilment"), ("orders", "handle_order_cs")],
     SETTLEMENT: [("partners", "view_seller"), ("orders", "view_order")],
-    MARKETING: [("catalog", "view_product"), ("catalog", "view_category"), ("catalog", "change_product")],
+    MARKETING: [("catalog", "view_product"), ("catalog", "view_category"), ("catalog", "change_product"),
+                ("marketing", "view_coupon"), ("marketing", "add_coupon"), ("marketing", "change_coupon"),
+                ("marketing", "add_issuedcoupon"), ("marketing", "view_pointentry"), ("marketing", "add_pointentry"),
+                ("accounts", "view_user")],
 }
 
 

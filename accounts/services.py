@@ -96,6 +96,9 @@ def sign_up(
             user.save()
     except IntegrityError as error:  # a concurrent sign-up with the same email won the race
         raise EmailAlreadyRegistered(_("This email address is already registered."), code="email_taken") from error
+    from marketing.services.coupons import auto_issue  # welcome coupons, if marketing set any
+
+    auto_issue(user=user, trigger="sign_up")
     return user
 
 

@@ -79,6 +79,10 @@ class Product(TimeStampedModel):
         help_text=_("상품정보제공고시: the legally required fields for the product's kind."),
     )
     notice_kind = models.CharField(_("notice kind"), max_length=30, blank=True)
+    points_rate_percent = models.DecimalField(
+        _("points rate (%)"), max_digits=4, decimal_places=1, null=True, blank=True,
+        help_text=_("Points earned on this product; empty uses the shop's rate."),
+    )
     sales_count = models.PositiveIntegerField(_("units sold"), default=0)
     review_count = models.PositiveIntegerField(default=0)
 

@@ -131,6 +131,8 @@ CELERY_BEAT_SCHEDULE: dict = {
     "sandbox-pg-callbacks": {"task": "orders.retry_sandbox_callbacks", "schedule": 30.0},
     "auto-confirm-purchases": {"task": "orders.auto_confirm_purchases", "schedule": 3600.0},
     "sync-deliveries": {"task": "orders.sync_deliveries", "schedule": 1800.0},
+    "expire-points": {"task": "marketing.expire_points", "schedule": 3600.0},
+    "expire-coupons": {"task": "marketing.expire_coupons", "schedule": 3600.0},
 }
 
 # --- Auth -------------------------------------------------------------------------------
@@ -247,3 +249,10 @@ TRACKING_PROVIDER = env("TRACKING_PROVIDER", default="orders.tracking.SandboxTra
 TRACKING_SANDBOX_DELIVERY_HOURS = env.int("TRACKING_SANDBOX_DELIVERY_HOURS", default=24)
 SWEETTRACKER_API_KEY = env("SWEETTRACKER_API_KEY", default="")
 SWEETTRACKER_BASE_URL = env("SWEETTRACKER_BASE_URL", default="https://info.sweettracker.co.kr")
+
+# --- Points (적립금) and coupons ---------------------------------------------------------------
+POINTS_EARN_RATE_PERCENT = env.float("POINTS_EARN_RATE_PERCENT", default=1.0)
+POINTS_EXPIRY_MONTHS = env.int("POINTS_EXPIRY_MONTHS", default=12)
+POINTS_MIN_BALANCE_TO_USE = env.int("POINTS_MIN_BALANCE_TO_USE", default=1000)
+POINTS_USE_UNIT = env.int("POINTS_USE_UNIT", default=10)
+POINTS_MAX_USE_PERCENT = env.int("POINTS_MAX_USE_PERCENT", default=50)

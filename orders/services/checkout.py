@@ -67,14 +67,16 @@ def quote_items(items: list[tuple[int, int]], *, postcode: str = "", discount_am
 
 def place_order(*, user, items: list[tuple[int, int]], delivery: Delivery, payment_method: str,
                 installment_months: int = 0, from_cart: bool = False, discount_amount: int = 0,
-                points_amount: int = 0) -> Order:
+                points_amount: int = 0, coupons=None) -> Order:
     """Place an order awaiting payment, or raise CheckoutError / OutOfStock changing nothing.
 
     Precondition: ``items`` are (sku_id, quantity) pairs chosen by the shopper. Side effects, in
     one transaction: the SKU rows are locked in id order and their stock taken (ledger rows
     ORDERED), the order, its lines (PENDING_PAYMENT), its per-seller shipping and a READY
     payment are written with their first audit records. Prices come from the database only.
-    The stock comes back if the order is not paid by ``expires_at``.
+    The stock comes back if the order is not paid by ``expires_at``. ``coupons`` (a
+    marketing.discounts.Selection keyed by SKU id) and ``points_amount`` are spent in the same
+    transaction: a coupon or points another checkout spent first make this one fail whole.
     """
     if not items:
         raise CheckoutError(_("Choose at least one item to order."))
@@ -92,23 +94,64 @@ def place_order(*, user, items: list[tuple[int, int]], delivery: Delivery, payme
     number = next_order_number()
     return _place_order(user=user, number=number, items=sorted(merged.items()), delivery=delivery,
                         payment_method=payment_method, installment_months=installment_months, from_cart=from_cart,
-                        discount_amount=discount_amount, points_amount=points_amount)
+                        discount_amount=discount_amount, points_amount=points_amount, coupons=coupons)
+
+
+def line_inputs(quote: Quote):
+    """The coupon engine's view of a quote's lines."""
+    from marketing.discounts import LineInput
+
+    return [LineInput(key=line.sku.pk, product_id=line.sku.product.pk, seller_id=line.sku.product.seller.pk,
+                      category_path=line.sku.product.category_path, items_amount=line.items_amount,
+                      shipping_share_amount=line.shipping_share_amount) for line in quote.lines if line.orderable]
+
+
+def apply_benefits(*, user, items, postcode: str, coupons=None, points_amount: int = 0, discount_amount: int = 0,
+                   skus=None, skip_problems: bool = True):
+    """Price ``items`` with the chosen coupons and points: (quote, applied coupon discounts).
+
+    Raises CheckoutError when a coupon does not apply, PointsError when the points do not fit.
+    """
+    from marketing import discounts
+    from marketing.services.coupons import coupon_inputs, usable_coupons
+    from marketing.services.points import validate_use
+
+    skus = skus or load_skus([sku_id for sku_id, _ in items])
+    priced_items = [(skus[sku_id], quantity) for sku_id, quantity in items if sku_id in skus]
+    base = price_lines(priced_items, postcode=postcode, skip_problems=skip_problems)
+    applied = discounts.Discounts()
+    if coupons is not None and coupons.coupon_ids:
+        inputs = coupon_inputs(usable_coupons(user=user).filter(pk__in=coupons.coupon_ids))
+        try:
+            applied = discounts.apply(line_inputs(base), inputs, coupons)
+        except discounts.CouponNotApplicable as exc:
+            raise CheckoutError(_("A coupon you chose cannot be used on this order. Please choose again."),
+                                code="coupon") from exc
+    if points_amount:
+        validate_use(user=user, amount=points_amount, payable_amount=base.total_amount - applied.total)
+    try:
+        quote = price_lines(priced_items, postcode=postcode, skip_problems=skip_problems,
+                            line_discounts=applied.per_line, points_amount=points_amount,
+                            discount_amount=discount_amount)
+    except ValueError as exc:
+        raise CheckoutError(_("The discount is larger than the order.")) from exc
+    return quote, applied
 
 
 @transaction.atomic
 def _place_order(*, user, number, items, delivery, payment_method, installment_months, from_cart,
-                 discount_amount, points_amount) -> Order:
+                 discount_amount, points_amount, coupons) -> Order:
     from catalog.services import reserve_stock
+    from marketing.services.coupons import redeem_for_order
+    from marketing.services.points import use_points
 
     skus = load_skus([sku_id for sku_id, _ in items], lock=True)
     missing = [sku_id for sku_id, _ in items if sku_id not in skus]
     if missing:
         raise CheckoutError(_("Some items are no longer available. Please check your cart."))
-    try:
-        quote = price_lines([(skus[sku_id], quantity) for sku_id, quantity in items], postcode=delivery.postcode,
-                            discount_amount=discount_amount, points_amount=points_amount, skip_problems=False)
-    except ValueError as exc:
-        raise CheckoutError(_("The discount is larger than the order.")) from exc
+    quote, applied = apply_benefits(user=user, items=items, postcode=delivery.postcode, coupons=coupons,
+                                    points_amount=points_amount, discount_amount=discount_amount, skus=skus,
+                                    skip_problems=False)
     problems = [line for line in quote.lines if line.problem]
     if problems:
         first = problems[0]
@@ -154,6 +197,11 @@ def _place_order(*, user, number, items, delivery, payment_method, installment_m
                                      amount=order.total_amount, card_installment_months=installment_months)
     if not connection.features.can_return_rows_from_bulk_insert:
         lines = list(order.lines.all())
+    if coupons is not None and coupons.coupon_ids:
+        redeem_for_order(user=user, order=order, selection=coupons, lines_by_key={line.sku_id: line for line in lines},
+                         applied=applied)
+    if points_amount:
+        use_points(user=user, amount=points_amount, payable_amount=order.total_amount + points_amount, order=order)
     record_created([order], status_field="payment_status", actor=user, reason="order placed")
     record_created(lines, actor=user, reason="order placed")
     record_created([payment], actor=user, reason="order placed")

@@ -188,6 +188,9 @@ def confirm_purchase(*, line_id: int, shopper=None, automatic: bool = False) -> 
         "days": settings.PURCHASE_AUTO_CONFIRM_DAYS} if automatic else _("Confirmed by the shopper")
     move_line(line, to=S.CONFIRMED, actor=shopper, reason=reason)
     OrderLine.objects.filter(pk=line.pk).update(confirmed_at=line.confirmed_at)
+    from marketing.services.points import earn_points_for_line
+
+    earn_points_for_line(line=OrderLine.objects.select_related("product", "order").get(pk=line.pk))
     return line
 
 

@@ -171,6 +171,10 @@ def _mark_paid(order: Order, *, actor=None, reason: str = "") -> None:
         move_line(line, to=LS.PAID, actor=actor, reason=reason, extra_update_fields=("ship_by_date",))
     _remove_ordered_items_from_cart(order)
     _notify_paid(order, lines)
+    if not Order.objects.filter(user=order.user_id, paid_at__isnull=False).exclude(pk=order.pk).exists():
+        from marketing.services.coupons import auto_issue
+
+        auto_issue(user=order.user, trigger="first_purchase")
 
 
 def _remove_ordered_items_from_cart(order: Order) -> None:
@@ -187,12 +191,22 @@ def _fail_order(order: Order, payment: Payment, *, payment_status: str, order_st
     for line in lines:
         move_line(line, to=LS.CANCELLED, actor=actor, reason=reason)
     release_stock(items=[(line.sku_id, line.quantity) for line in lines], reference=order.number)
+    _give_back_benefits(order, reason=reason)
     if payment.status != payment_status:
         move_payment(payment, to=payment_status, actor=actor, reason=reason)
     move_order_payment(order, to=order_status, actor=actor, reason=reason)
     if order_status == OP.EXPIRED:
         notify(event="order.expired", key=order.number, context={"order": order}, email=order.orderer_email,
                phone=order.orderer_phone, subject_object=order)
+
+
+def _give_back_benefits(order: Order, *, reason: str) -> None:
+    """Coupons and points spent on an order that never got paid go back to the shopper."""
+    from marketing.services.coupons import release_order_coupons
+    from marketing.services.points import restore_order_points
+
+    release_order_coupons(order=order)
+    restore_order_points(order=order, reason=reason or _("Order %(number)s was not paid") % {"number": order.number})
 
 
 def _notify_virtual_account(order: Order, payment: Payment) -> None:

@@ -91,7 +91,7 @@ def line_problem(sku, quantity: int) -> str:
 
 
 def price_lines(items, *, postcode: str = "", discount_amount: int = 0, points_amount: int = 0,
-                skip_problems: bool = True) -> Quote:
+                skip_problems: bool = True, line_discounts: dict | None = None) -> Quote:
     """Price ``items``: a list of (sku, quantity) or (sku, quantity, cart_line).
 
     Each SKU must come with product, product.seller and product.seller.shipping_policy loaded.
@@ -135,12 +135,23 @@ def price_lines(items, *, postcode: str = "", discount_amount: int = 0, points_a
     counted_lines = [line for g in groups.values() for line in g.lines if line.orderable or not skip_problems]
     items_amount = sum(line.items_amount for line in counted_lines)
     shipping_amount = sum(g.fee_amount for g in groups.values())
-    if discount_amount + points_amount > items_amount:
+    # Coupon discounts arrive already split per line (marketing.discounts); an order-level
+    # discount without coupons is shared over the lines by their items amount.
+    for line in counted_lines:
+        line.discount_share_amount = (line_discounts or {}).get(line.sku.pk, 0)
+    if discount_amount > items_amount:
         raise ValueError("discounts exceed the items amount")
-    # Order-level discounts and points are shared over the lines by their items amount.
-    for attribute, total in (("discount_share_amount", discount_amount), ("points_share_amount", points_amount)):
-        for line, share in zip(counted_lines, allocate(total, [line.items_amount for line in counted_lines]),
-                               strict=True):
-            setattr(line, attribute, share)
+    for line, share in zip(counted_lines, allocate(discount_amount, [line.items_amount for line in counted_lines]),
+                           strict=True):
+        line.discount_share_amount += share
+    discount_total = sum(line.discount_share_amount for line in counted_lines)
+    if any(line.discount_share_amount > line.items_amount + line.shipping_share_amount for line in counted_lines):
+        raise ValueError("a line's discount exceeds what it costs")
+    # Points pay for what is left of each line.
+    payable = [line.items_amount + line.shipping_share_amount - line.discount_share_amount for line in counted_lines]
+    if points_amount > sum(payable):
+        raise ValueError("points exceed the amount to pay")
+    for line, share in zip(counted_lines, allocate(points_amount, payable), strict=True):
+        line.points_share_amount = share
     return Quote(groups=list(groups.values()), items_amount=items_amount, shipping_amount=shipping_amount,
-                 discount_amount=discount_amount, points_amount=points_amount)
+                 discount_amount=discount_total, points_amount=points_amount)

@@ -12,6 +12,7 @@ from orders.models import Order, OrderLine, OrderShipping
 from orders.services import place_order
 from orders.services.pricing import price_lines
 from tests.accounts.factories import UserFactory
+from tests.marketing.factories import give_points
 from tests.orders.factories import DELIVERY, JEJU_DELIVERY, make_product, sized_product
 from tests.partners.factories import SellerFactory
 
@@ -44,6 +45,7 @@ def test_jeju_adds_the_remote_area_surcharge():
 @pytest.mark.django_db
 def test_each_line_records_what_it_cost_and_the_discount_split_sums_exactly():
     shopper = UserFactory()
+    give_points(shopper, 5000)
     product, (small, medium, large) = sized_product(price=10000)
     order = place_order(user=shopper, items=[(small.pk, 1), (large.pk, 2)], delivery=DELIVERY,
                         payment_method="card", discount_amount=1001, points_amount=500)
@@ -153,6 +155,7 @@ class _SKU:
     stock_quantity = 10**6
 
     def __init__(self, product, delta):
+        self.pk = id(self)
         self.product = product
         self.price_delta_amount = delta
 
