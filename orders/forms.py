@@ -34,6 +34,7 @@ class CheckoutForm(forms.Form):
         label=_("Installments"), coerce=int, required=False, empty_value=0,
         choices=[(m, _("Pay in full") if m == 0 else _("%(months)d months") % {"months": m}) for m in INSTALLMENT_MONTHS],
     )
+    points_amount = forms.IntegerField(label=_("Points to use"), min_value=0, required=False)
     agree = forms.BooleanField(label=_("I have checked the order and agree to pay."),
                                error_messages={"required": _("Please agree before paying.")})
 

@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from core.models import TimeStampedModel
 
@@ -51,7 +52,7 @@ class PaymentMethod(models.TextChoices):
     CARD = "card", _("Credit/debit card")
     VIRTUAL_ACCOUNT = "virtual_account", _("Virtual account")
     TRANSFER = "transfer", _("Real-time bank transfer")
-    MOBILE = "mobile", _("Mobile phone")
+    MOBILE = "mobile", pgettext_lazy("payment method", "Mobile phone")
     NAVER_PAY = "naver_pay", _("Naver Pay")
     KAKAO_PAY = "kakao_pay", _("Kakao Pay")
 
@@ -159,7 +160,7 @@ class OrderLine(TimeStampedModel):
         PAID = "paid", _("Paid")  # 결제완료
         PREPARING = "preparing", _("Preparing")  # 상품준비중: the seller acknowledged it
         READY_TO_SHIP = "ready_to_ship", _("Ready to ship")  # 배송준비중: waybill issued
-        SHIPPING = "shipping", _("Shipping")  # 배송중
+        SHIPPING = "shipping", pgettext_lazy("line status", "Shipping")  # 배송중
         DELIVERED = "delivered", _("Delivered")  # 배송완료
         CONFIRMED = "confirmed", _("Purchase confirmed")  # 구매확정
         CANCELLED = "cancelled", _("Cancelled")  # 취소 (through a cancel, or expiry)
@@ -311,7 +312,7 @@ class PaymentEvent(models.Model):
     """A callback (webhook) from the PG, stored once per event id before it is handled."""
 
     class Status(models.TextChoices):
-        RECEIVED = "received", _("Received")
+        RECEIVED = "received", pgettext_lazy("payment callback", "Received")
         PROCESSED = "processed", _("Processed")
         IGNORED = "ignored", _("Ignored")
 

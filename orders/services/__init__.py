@@ -8,7 +8,7 @@ from .cart import (
     remove_cart_lines,
     select_cart_lines,
 )
-from .checkout import Delivery, next_order_number, place_order, quote_items
+from .checkout import Delivery, apply_benefits, next_order_number, place_order, quote_items
 from .lines import LINE_TRANSITIONS, ORDER_PAYMENT_TRANSITIONS, PAYMENT_TRANSITIONS, move_line
 from .payments import (
     apply_pg_state,
@@ -22,7 +22,7 @@ from .payments import (
 )
 
 __all__ = [
-    "LINE_TRANSITIONS", "ORDER_PAYMENT_TRANSITIONS", "PAYMENT_TRANSITIONS", "Delivery", "add_to_cart",
+    "LINE_TRANSITIONS", "ORDER_PAYMENT_TRANSITIONS", "PAYMENT_TRANSITIONS", "Delivery", "add_to_cart", "apply_benefits",
     "apply_pg_state", "cancel_payment", "change_cart_quantity", "confirm_payment", "expire_unpaid_orders",
     "fail_payment", "get_cart", "merge_guest_cart", "move_line", "next_order_number", "payment_window_url",
     "place_order", "process_payment_event", "quote_items", "receive_webhook", "remove_cart_lines",

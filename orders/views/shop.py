@@ -97,15 +97,24 @@ def _checkout_items(request):
 
 @login_required
 def checkout(request):
+    """Delivery, coupons, points and payment method; 'apply' recalculates, 'pay' places the order."""
+    from orders.services.benefits import checkout_benefits, selection_from
+
     items, from_cart = _checkout_items(request)
     if not items:
         messages.info(request, _("Your cart is empty."))
         return redirect("shop:cart")
     addresses = list(Address.objects.filter(user=request.user))
     default = addresses[0] if addresses else None
+    line_keys = [sku_id for sku_id, _ in items]
     if request.method == "POST":
         form = CheckoutForm(request.POST)
-        if form.is_valid():
+        action = request.POST.get("action", "pay")
+        selection = None if action == "best" else selection_from(request.POST, line_keys=line_keys)
+        paying = action not in ("apply", "best")
+        if not paying:
+            form.is_valid()  # show the numbers; field errors only matter when paying
+        elif form.is_valid():
             data = form.cleaned_data
             delivery = services.Delivery(recipient=data["recipient"], phone=data["phone"], postcode=data["postcode"],
                                          address1=data["address1"], address2=data["address2"],
@@ -114,23 +123,18 @@ def checkout(request):
                 order = services.place_order(
                     user=request.user, items=items, delivery=delivery, payment_method=data["payment_method"],
                     installment_months=data["installment_months"] or 0, from_cart=from_cart,
+                    coupons=selection, points_amount=data["points_amount"] or 0,
                 )
             except DomainError as exc:
                 messages.error(request, exc.message)
             else:
                 if data["save_address"]:
-                    from accounts.services import create_address
-
-                    try:
-                        create_address(user=request.user, recipient=delivery.recipient, phone=delivery.phone,
-                                       postcode=delivery.postcode, address1=delivery.address1,
-                                       address2=delivery.address2, delivery_request=delivery.request)
-                    except Exception:  # the address book is a convenience; the order stands
-                        pass
+                    _save_address(request.user, delivery)
                 request.session.pop(SESSION_BUY_NOW, None)
                 success = request.build_absolute_uri(reverse("shop:payment_success", args=[order.number]))
                 fail = request.build_absolute_uri(reverse("shop:payment_fail", args=[order.number]))
                 return redirect(services.payment_window_url(order=order, success_url=success, fail_url=fail))
+        points_amount = _int_or_zero(request.POST.get("points_amount"))
     else:
         initial = {"recipient": request.user.name, "phone": request.user.phone}
         if default:
@@ -138,12 +142,44 @@ def checkout(request):
                            postcode=default.postcode, address1=default.address1, address2=default.address2,
                            delivery_request=default.delivery_request)
         form = CheckoutForm(initial=initial)
+        selection = None
+        points_amount = 0
     postcode = form["postcode"].value() or ""
-    quote = services.quote_items(items, postcode=postcode)
+    benefits = checkout_benefits(user=request.user, items=items, postcode=postcode)
+    if selection is None:
+        selection = benefits.best  # the shop suggests the best combination the rules allow
+    try:
+        quote, _applied = services.apply_benefits(user=request.user, items=items, postcode=postcode,
+                                                  coupons=selection, points_amount=points_amount)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        quote = services.quote_items(items, postcode=postcode)
+    chosen = dict(selection.product)
+    for line in quote.lines:  # each line carries its own coupon choices for the template
+        line.coupon_options = benefits.line_options.get(line.sku.pk, [])
+        line.coupon_chosen = chosen.get(line.sku.pk)
     return render(request, "shop/orders/checkout.html", {
-        "form": form, "quote": quote, "addresses": addresses, "mode": request.GET.get("mode", ""),
-        "methods": PaymentMethod.choices,
+        "form": form, "quote": quote, "addresses": addresses, "mode": request.GET.get("mode", "")
+        or request.POST.get("mode", ""), "methods": PaymentMethod.choices, "benefits": benefits,
+        "selection": selection, "points_amount": points_amount,
+        "is_best": selection == benefits.best,
     })
+
+
+def _int_or_zero(value) -> int:
+    value = str(value or "").replace(",", "").strip()
+    return int(value) if value.isdigit() else 0
+
+
+def _save_address(user, delivery) -> None:
+    """The address book is a convenience: a full book or a bad field never spoils the order."""
+    from accounts.services import create_address
+
+    try:
+        create_address(user=user, recipient=delivery.recipient, phone=delivery.phone, postcode=delivery.postcode,
+                       address1=delivery.address1, address2=delivery.address2, delivery_request=delivery.request)
+    except DomainError:
+        pass
 
 
 @login_required

@@ -16,3 +16,17 @@ document.addEventListener("click", (event) => {
   chip.parentElement.querySelectorAll(".chip").forEach((c) => c.classList.remove("is-active"));
   chip.classList.add("is-active");
 });
+
+// Checkout: a changed coupon recalculates at once; "use all points" fills the field first.
+document.addEventListener("change", (event) => {
+  const select = event.target.closest("[data-recalculate]");
+  if (!select) return;
+  const apply = select.form.querySelector('button[name="action"][value="apply"]');
+  if (apply) apply.click();
+});
+document.addEventListener("click", (event) => {
+  const useAll = event.target.closest("[data-use-all]");
+  if (!useAll) return;
+  const field = useAll.form.querySelector('[name="points_amount"]');
+  if (field) field.value = useAll.dataset.useAll;
+});

@@ -213,3 +213,43 @@ def test_the_order_page_links_to_tracking_and_lets_the_buyer_confirm(client):
     assert line.status == "confirmed"
     client.force_login(UserFactory())
     assert client.post(f"/orders/{order.number}/lines/{line.pk}/confirm/").status_code == 404
+
+
+@pytest.mark.django_db
+def test_checkout_suggests_the_best_coupons_and_pays_with_coupons_and_points(client):
+    from marketing.services.points import balance
+    from tests.marketing.factories import give_coupon, give_points
+
+    shopper = UserFactory()
+    give_points(shopper, 5000)
+    _, (sku,) = make_product(price=40000, stock=3)
+    small = give_coupon(shopper, kind="cart", discount_value=2000, name="2천원")
+    big = give_coupon(shopper, kind="cart", discount_type="percent", discount_value=10, name="10%")
+    product_coupon = give_coupon(shopper, kind="product", discount_value=1000, name="상품쿠폰")
+    client.force_login(shopper)
+    client.post("/cart/add/", {"sku": sku.pk, "quantity": 1})
+    response = client.get("/checkout/")
+    assert response.context["is_best"]
+    assert response.context["selection"].cart == big.pk
+    assert response.context["quote"].discount_amount == 1000 + 3900  # 10% of 39,000
+    recalculated = client.post("/checkout/", {**CHECKOUT, "action": "apply", "coupon_cart": small.pk,
+                                              f"coupon_line_{sku.pk}": product_coupon.pk, "points_amount": "1000"})
+    assert recalculated.status_code == 200 and not Order.objects.exists()
+    assert recalculated.context["quote"].total_amount == 40000 + 3000 - 1000 - 2000 - 1000  # shipping 3,000
+    assert not recalculated.context["is_best"]
+    client.post("/checkout/", {**CHECKOUT, "coupon_cart": big.pk, f"coupon_line_{sku.pk}": product_coupon.pk,
+                               "points_amount": "1000"})
+    order = Order.objects.get()
+    assert (order.discount_amount, order.points_amount, order.total_amount) == (4900, 1000, 43000 - 4900 - 1000)
+    assert balance(user=shopper) == 4000
+
+
+@pytest.mark.django_db
+def test_bad_points_re_render_the_checkout_with_a_message(client):
+    shopper = UserFactory()
+    _, (sku,) = make_product(price=40000)
+    client.force_login(shopper)
+    client.post("/cart/add/", {"sku": sku.pk, "quantity": 1})
+    response = client.post("/checkout/", {**CHECKOUT, "points_amount": "5000"}, follow=True)
+    assert response.status_code == 200 and not Order.objects.exists()
+    assert any("1,000" in str(m) for m in response.context["messages"])
