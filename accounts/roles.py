@@ -17,9 +17,11 @@ OPERATOR_GROUPS = {
 # (app_label, codename) each group receives; later apps add their own permissions here.
 GROUP_PERMISSIONS = {
     CS: [("accounts", "view_user"), ("accounts", "view_address"), ("catalog", "view_product"),
-         ("orders", "view_order"), ("orders", "handle_order_cs")],
+         ("orders", "view_order"), ("orders", "handle_order_cs"), ("claims", "view_claim"),
+         ("claims", "handle_claims")],
     FULFILMENT: [("catalog", "view_product"), ("catalog", "view_sku"), ("catalog", "adjust_stock"),
-                 ("orders", "view_order"), ("orders", "manage_fulfilment"), ("orders", "handle_order_cs")],
+                 ("orders", "view_order"), ("orders", "manage_fulfilment"), ("orders", "handle_order_cs"),
+                 ("claims", "view_claim"), ("claims", "handle_claims")],
     SETTLEMENT: [("partners", "view_seller"), ("orders", "view_order")],
     MARKETING: [("catalog", "view_product"), ("catalog", "view_category"), ("catalog", "change_product"),
                 ("marketing", "view_coupon"), ("marketing", "add_coupon"), ("marketing", "change_coupon"),

@@ -1,1 +1,100 @@
-# The claims domain arrives with its own issue.
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from core.models import TimeStampedModel
+
+
+class Claim(TimeStampedModel):
+    """A cancel, exchange or return (취교반) of one or more lines of one order."""
+
+    class Type(models.TextChoices):
+        CANCEL = "cancel", _("Cancel")
+        EXCHANGE = "exchange", _("Exchange")
+        RETURN = "return", _("Return")
+
+    class Status(models.TextChoices):
+        REQUESTED = "requested", _("Requested")  # waiting for the seller or operator
+        APPROVED = "approved", _("Approved")  # accepted; pickup comes next (exchange, return)
+        PICKUP_STARTED = "pickup_started", _("Pickup in progress")  # 수거중
+        PICKED_UP = "picked_up", _("Picked up")  # 수거완료: back at the seller, to inspect
+        HELD = "held", _("On hold")  # 보류: inspection found a problem to settle
+        REPLACEMENT_SHIPPED = "replacement_shipped", _("Replacement shipped")  # exchange
+        REFUNDED = "refunded", _("Refunded")  # return: money and points went back
+        COMPLETED = "completed", _("Completed")
+        REJECTED = "rejected", _("Rejected")
+        WITHDRAWN = "withdrawn", _("Withdrawn")  # 철회 by the shopper
+        CONVERTED = "converted", _("Converted")  # turned into a claim of the other type
+
+    class Fault(models.TextChoices):
+        SHOPPER = "shopper", _("Shopper")
+        SELLER = "seller", _("Seller")
+
+    class PickupMethod(models.TextChoices):
+        SHOPPER_SENDS = "shopper_sends", _("I will send it back")
+        SELLER_COLLECTS = "seller_collects", _("Please collect it")
+
+    number = models.CharField(_("claim number"), max_length=24, unique=True)
+    order = models.ForeignKey("orders.Order", on_delete=models.PROTECT, related_name="claims")
+    type = models.CharField(_("type"), max_length=20, choices=Type.choices)
+    status = models.CharField(_("status"), max_length=30, choices=Status.choices, default=Status.REQUESTED)
+    reason_code = models.CharField(_("reason"), max_length=30)
+    reason_detail = models.TextField(_("details"), blank=True)
+    fault = models.CharField(_("fault"), max_length=20, choices=Fault.choices)
+    pickup_method = models.CharField(_("pickup"), max_length=20, choices=PickupMethod.choices, blank=True)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    pickup_courier = models.ForeignKey("orders.Courier", null=True, blank=True, on_delete=models.PROTECT,
+                                       related_name="+")
+    pickup_waybill = models.CharField(_("pickup waybill"), max_length=30, blank=True)
+    picked_up_at = models.DateTimeField(null=True, blank=True)
+    replacement_courier = models.ForeignKey("orders.Courier", null=True, blank=True, on_delete=models.PROTECT,
+                                            related_name="+")
+    replacement_waybill = models.CharField(_("replacement waybill"), max_length=30, blank=True)
+    hold_reason = models.CharField(_("hold reason"), max_length=200, blank=True)
+    reject_reason = models.CharField(_("reject reason"), max_length=200, blank=True)
+    converted_to = models.OneToOneField("self", null=True, blank=True, on_delete=models.SET_NULL,
+                                        related_name="converted_from")
+    # Money, computed when the claim is requested and fixed when refunded (whole won).
+    items_refund_amount = models.BigIntegerField(default=0, help_text="cash the lines' units cost")
+    shipping_refund_amount = models.BigIntegerField(default=0, help_text="original shipping given back")
+    shipping_charge_amount = models.BigIntegerField(default=0, help_text="shipping borne by the shopper")
+    points_refund_amount = models.BigIntegerField(default=0)
+    refund_amount = models.BigIntegerField(default=0, help_text="what goes back by the payment route")
+    refund_due_date = models.DateField(null=True, blank=True)
+    refunded_at = models.DateTimeField(null=True, blank=True)
+    refund_bank_code = models.CharField(max_length=10, blank=True)
+    refund_account_number = models.CharField(max_length=40, blank=True)
+    refund_holder = models.CharField(max_length=60, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("claim")
+        verbose_name_plural = _("claims")
+        permissions = [("handle_claims", "Can carry claims through their steps and refund them")]
+        indexes = [models.Index(fields=["type", "status", "-created_at"]),
+                   models.Index(fields=["status", "refund_due_date"])]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(refund_amount__gte=0), name="claim_refund_not_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class ClaimLine(models.Model):
+    claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="lines")
+    order_line = models.ForeignKey("orders.OrderLine", on_delete=models.PROTECT, related_name="claim_lines")
+    quantity = models.PositiveIntegerField()
+    replacement_sku = models.ForeignKey("catalog.SKU", null=True, blank=True, on_delete=models.PROTECT,
+                                        related_name="+")
+    refund_amount = models.BigIntegerField(default=0, help_text="cash of these units")
+    points_amount = models.BigIntegerField(default=0, help_text="points of these units")
+
+    class Meta:
+        constraints = [models.CheckConstraint(condition=models.Q(quantity__gte=1), name="claim_line_quantity_positive")]
+
+
+class ClaimPhoto(models.Model):
+    claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="photos")
+    image = models.ImageField(upload_to="claims/%Y/%m/")
+    created_at = models.DateTimeField(auto_now_add=True)

@@ -184,6 +184,10 @@ class OrderLine(TimeStampedModel):
     points_share_amount = models.BigIntegerField(default=0, help_text="share of points used")
     paid_amount = models.BigIntegerField(default=0, help_text="items + shipping share − discount − points")
     refunded_amount = models.BigIntegerField(default=0)
+    refunded_points_amount = models.BigIntegerField(default=0)
+    refunded_shipping_amount = models.BigIntegerField(default=0, help_text="part of refunded_amount that was shipping")
+    refunded_quantity = models.PositiveIntegerField(default=0, help_text="units cancelled or returned and refunded")
+    claimed_quantity = models.PositiveIntegerField(default=0, help_text="units in open or finished claims")
     # Fulfilment
     acknowledged_at = models.DateTimeField(null=True, blank=True)
     ship_by_date = models.DateField(_("ship by"), null=True, blank=True)
@@ -208,6 +212,10 @@ class OrderLine(TimeStampedModel):
             ),
             models.CheckConstraint(condition=models.Q(refunded_amount__lte=models.F("paid_amount")),
                                    name="order_line_refund_not_above_paid"),
+            models.CheckConstraint(condition=models.Q(refunded_points_amount__lte=models.F("points_share_amount")),
+                                   name="order_line_points_refund_not_above_used"),
+            models.CheckConstraint(condition=models.Q(claimed_quantity__lte=models.F("quantity")),
+                                   name="order_line_claimed_not_above_quantity"),
         ]
         indexes = [models.Index(fields=["status", "-created_at"], name="order_line_status_recent"),
                    models.Index(fields=["seller", "status"], name="order_line_seller_status"),

@@ -256,3 +256,8 @@ POINTS_EXPIRY_MONTHS = env.int("POINTS_EXPIRY_MONTHS", default=12)
 POINTS_MIN_BALANCE_TO_USE = env.int("POINTS_MIN_BALANCE_TO_USE", default=1000)
 POINTS_USE_UNIT = env.int("POINTS_USE_UNIT", default=10)
 POINTS_MAX_USE_PERCENT = env.int("POINTS_MAX_USE_PERCENT", default=50)
+
+# --- Claims (취교반) ---------------------------------------------------------------------------
+CLAIM_WINDOW_DAYS = env.int("CLAIM_WINDOW_DAYS", default=7)  # change of mind, from delivery
+CLAIM_SELLER_FAULT_WINDOW_DAYS = env.int("CLAIM_SELLER_FAULT_WINDOW_DAYS", default=90)
+CLAIM_REFUND_DUE_BUSINESS_DAYS = env.int("CLAIM_REFUND_DUE_BUSINESS_DAYS", default=3)

@@ -38,7 +38,7 @@ LINE_TRANSITIONS = {
     S.CONFIRMED: set(),
     S.CANCELLED: set(),
     S.RETURNED: set(),
-    S.EXCHANGED: set(),
+    S.EXCHANGED: {S.CONFIRMED},  # the replacement is kept: the purchase is then confirmed
 }
 
 

@@ -1,0 +1,5 @@
+from core.exceptions import DomainError
+
+
+class ClaimError(DomainError):
+    pass
