@@ -9,4 +9,7 @@ app_name = "console"
 urlpatterns = [
     path("", console_home, name="home"),
     path("catalog/", include("catalog.urls_console")),
+    path("orders/", include("orders.urls_console")),
+    path("marketing/", include("marketing.urls_console", namespace="marketing")),
+    path("claims/", include("claims.urls_console", namespace="claims")),
 ]

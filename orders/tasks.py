@@ -75,3 +75,24 @@ def sync_deliveries() -> int:
     from orders.tracking import sync_deliveries as sync
 
     return sync()
+
+
+@shared_task(name="orders.validate_waybill_import", ignore_result=True)
+def validate_waybill_import(reference: str) -> int:
+    """Validate a large waybill upload (the preview page polls its progress)."""
+    from orders.services.waybills import run_validation
+
+    summary = run_validation(reference=reference)
+    return 0 if summary is None else len(summary.rows)
+
+
+@shared_task(name="orders.apply_waybill_import", ignore_result=True)
+def apply_waybill_import(reference: str, actor_id: int) -> int:
+    """Apply a validated large waybill upload in one transaction; idempotent (applied once)."""
+    from django.contrib.auth import get_user_model
+
+    from orders.services.waybills import run_apply
+
+    actor = get_user_model().objects.filter(pk=actor_id).first()
+    result = run_apply(reference=reference, actor=actor)
+    return 0 if result is None else result.applied

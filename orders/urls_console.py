@@ -1,0 +1,22 @@
+from django.urls import path
+
+from orders.views import console
+
+app_name = "orders"
+
+urlpatterns = [
+    path("", console.line_list, name="line_list"),
+    path("bulk/", console.bulk_action, name="bulk_action"),
+    path("lines/<int:line_id>/waybill/", console.set_waybill, name="set_waybill"),
+    path("lines/<int:line_id>/delay/", console.register_delay, name="register_delay"),
+    path("lines/<int:line_id>/backorder/", console.backorder, name="backorder"),
+    path("lines/<int:line_id>/cancel-for-stock/", console.cancel_for_stock, name="cancel_for_stock"),
+    path("waybills/", console.waybill_upload, name="waybill_upload"),
+    path("waybills/download.xlsx", console.waybill_download, name="waybill_download"),
+    path("waybills/<str:reference>/", console.waybill_preview, name="waybill_preview"),
+    path("waybills/<str:reference>/apply/", console.waybill_apply, name="waybill_apply"),
+    path("waybills/<str:reference>/progress/", console.waybill_progress, name="waybill_progress"),
+    path("waybills/<str:reference>/progress.json", console.waybill_progress_json, name="waybill_progress_json"),
+    path("<str:number>/", console.order_detail, name="order_detail"),
+    path("<str:number>/memo/", console.add_memo, name="add_memo"),
+]
