@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy
 
 from catalog import selectors
 from catalog.models import Product
+from marketing.selectors import list_downloadable_coupons_for_product
 
 PRICE_LIMIT = 100_000_000
 MAX_MULTI_VALUES = 30
@@ -179,5 +180,6 @@ def product_detail(request, product_id):
         "shipping": getattr(product.seller, "shipping_policy", None),
         "breadcrumbs": selectors.get_breadcrumbs(product.category),
         "notice_rows": list((product.notice or {}).items()),
+        "product_coupons": list_downloadable_coupons_for_product(product=product, user=request.user),
     }
     return render(request, "shop/product_detail.html", context)
