@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from core.models import TimeStampedModel
 
@@ -20,7 +21,7 @@ class Claim(TimeStampedModel):
         PICKED_UP = "picked_up", _("Picked up")  # 수거완료: back at the seller, to inspect
         HELD = "held", _("On hold")  # 보류: inspection found a problem to settle
         REPLACEMENT_SHIPPED = "replacement_shipped", _("Replacement shipped")  # exchange
-        REFUNDED = "refunded", _("Refunded")  # return: money and points went back
+        REFUNDED = "refunded", pgettext_lazy("claim status", "Refunded")  # return: money and points went back
         COMPLETED = "completed", _("Completed")
         REJECTED = "rejected", _("Rejected")
         WITHDRAWN = "withdrawn", _("Withdrawn")  # 철회 by the shopper

@@ -248,7 +248,7 @@ def request_claim(*, order: Order, claim_type: str, items: list[tuple[int, int]]
             number=number, order=order, type=claim_type, reason_code=reason_code, reason_detail=detail[:2000],
             fault=fault, pickup_method=pickup_method if claim_type != T.CANCEL else "", requested_by=requested_by,
             items_refund_amount=preview.items_amount, shipping_refund_amount=preview.shipping_refund_amount,
-            shipping_charge_amount=_exchange_charge(lines, fault) if claim_type == T.EXCHANGE
+            shipping_charge_amount=exchange_shipping_charge(lines, fault) if claim_type == T.EXCHANGE
             else preview.shipping_charge_amount,
             points_refund_amount=preview.points_amount, refund_amount=preview.refund_amount,
             refund_bank_code=refund_account.bank_code if refund_account else "",
@@ -272,7 +272,8 @@ def request_claim(*, order: Order, claim_type: str, items: list[tuple[int, int]]
     return claim
 
 
-def _exchange_charge(lines, fault) -> int:
+def exchange_shipping_charge(lines, fault) -> int:
+    """The round-trip exchange fee a shopper at fault pays, once per seller (paid to the seller)."""
     if fault != F.SHOPPER:
         return 0
     policies = {line.seller.shipping_policy for line in lines}
@@ -319,7 +320,8 @@ def _move(claim: Claim, to: str, *, actor, reason: str = "", extra=()) -> None:
 def _tell(claim: Claim, step: str) -> None:
     order = claim.order
     labels = dict(Claim.Status.choices)
-    context = {"claim": claim, "order": order, "step": labels.get(step, step)}
+    reason = REASONS.get(claim.reason_code, (None, claim.reason_code))[1]
+    context = {"claim": claim, "order": order, "step": labels.get(step, step), "reason": reason}
     notify(event="claim.updated", key=f"{claim.number}:{step}", context=context, email=order.orderer_email,
            phone=order.orderer_phone, subject_object=order)
     for seller in {cl.order_line.seller for cl in claim.lines.select_related("order_line__seller")}:
@@ -475,7 +477,8 @@ def ship_replacement(*, claim_id: int, actor, courier_code: str, waybill_number:
     return claim
 
 
-def convert_claim(*, claim_id: int, actor, replacements: dict | None = None) -> Claim:
+def convert_claim(*, claim_id: int, actor, replacements: dict | None = None,
+                  refund_account: RefundAccount | None = None) -> Claim:
     """Exchange → return (replacement sold out, or the shopper's wish) or return → exchange.
 
     The new claim keeps the lines and the stage reached (a picked-up exchange becomes a
@@ -489,6 +492,12 @@ def convert_claim(*, claim_id: int, actor, replacements: dict | None = None) -> 
             raise ClaimError(_("A cancel cannot be converted."), code="status")
         new_type = T.RETURN if old.type == T.EXCHANGE else T.EXCHANGE
         items = [(cl.order_line_id, cl.quantity) for cl in old.lines.all()]
+        if refund_account is not None:
+            old.refund_bank_code, old.refund_account_number, old.refund_holder = (
+                refund_account.bank_code, refund_account.account_number, refund_account.holder_name)
+        if new_type == T.RETURN and not old.refund_account_number and \
+                Payment.objects.filter(order=old.order, method="virtual_account").exists():
+            raise ClaimError(_("Tell us the bank account for the refund."), code="refund_account")
         if new_type == T.EXCHANGE:
             _check_replacements([cl.order_line for cl in old.lines.select_related("order_line")], replacements or {})
         preview = compute_refund(order=old.order, claim_type=new_type, fault=old.fault, items=items,

@@ -1,0 +1,13 @@
+from django.urls import path
+
+from claims.views import console
+
+app_name = "claims"
+
+urlpatterns = [
+    path("", console.claim_list, name="list"),
+    path("bulk/", console.bulk_action, name="bulk_action"),
+    path("refunds-due/", console.refunds_due, name="refunds_due"),
+    path("<str:number>/", console.claim_detail, name="detail"),
+    path("<str:number>/<str:step>/", console.claim_step, name="step"),
+]

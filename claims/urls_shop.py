@@ -1,0 +1,11 @@
+from django.urls import path
+
+from claims.views import shop
+
+urlpatterns = [
+    path("claims/", shop.claim_list, name="claim_list"),
+    path("claims/<str:number>/", shop.claim_detail, name="claim_detail"),
+    path("claims/<str:number>/withdraw/", shop.claim_withdraw, name="claim_withdraw"),
+    path("claims/<str:number>/convert/", shop.claim_convert, name="claim_convert"),
+    path("orders/<str:number>/claims/<str:claim_type>/", shop.claim_request, name="claim_request"),
+]
