@@ -229,6 +229,28 @@ def list_products_for_shop(
     return _for_cards(_order(queryset, sort=sort, query=query))
 
 
+def _cached(kind: str, queryset: QuerySet, compute):
+    """Counts and facets of a list are the same for everyone for a minute: cache them by their SQL.
+
+    ``settings.CATALOG_LIST_CACHE_SECONDS`` (0 turns it off; the tests run with it off except
+    the one test of this cache). A new product appears in counts within that time.
+    """
+    seconds = getattr(settings, "CATALOG_LIST_CACHE_SECONDS", 0)
+    if not seconds:
+        return compute()
+    import hashlib
+
+    from django.core.cache import cache
+
+    sql, params = queryset.query.sql_with_params()
+    key = "catalog:%s:%s" % (kind, hashlib.sha1(f"{sql}|{params!r}".encode()).hexdigest())
+    value = cache.get(key)
+    if value is None:
+        value = compute()
+        cache.set(key, value, seconds)
+    return value
+
+
 class ProductPaginator(Paginator):
     """Pages through a product list without the usual pitfalls on a large table.
 
@@ -243,7 +265,8 @@ class ProductPaginator(Paginator):
 
     @cached_property
     def count(self) -> int:
-        return self._count_queryset.order_by().count()
+        counted = self._count_queryset.order_by()
+        return _cached("count", counted, counted.count)
 
     def page(self, number) -> Page:
         number = self.validate_number(number)
@@ -295,8 +318,8 @@ def paginate_products(
     page = paginator.get_page(page_number)
     listing = ProductListing(page=page, filters=filters, sort=sort)
     if with_facets:
-        listing.brand_facets = list_brand_facets(scoped)
-        listing.seller_facets = list_seller_facets(scoped)
+        listing.brand_facets = _cached("brands", scoped, lambda: list_brand_facets(scoped))
+        listing.seller_facets = _cached("sellers", scoped, lambda: list_seller_facets(scoped))
     return listing
 
 

@@ -219,6 +219,8 @@ LOGGING = {
 # --- Shop -------------------------------------------------------------------------------
 SHOP_NAME = env("SHOP_NAME", default="마켓온")
 CATALOG_PAGE_SIZE = 24
+# List counts and filter facets are cached this long (seconds); 0 turns the cache off.
+CATALOG_LIST_CACHE_SECONDS = env.int("CATALOG_LIST_CACHE_SECONDS", default=60)
 
 # --- Messages (알림톡) ---------------------------------------------------------------------
 ALIMTALK_PROVIDER = env("ALIMTALK_PROVIDER", default="core.messaging.DevAlimtalkProvider")

@@ -18,3 +18,6 @@ else:
 # worker (tests/core/test_celery_worker.py) switch eager mode off for themselves.
 CELERY_TASK_ALWAYS_EAGER = True
 CELERY_TASK_EAGER_PROPAGATES = True
+
+# Lists are counted afresh in tests (one test turns the cache on to test it).
+CATALOG_LIST_CACHE_SECONDS = 0

@@ -332,3 +332,22 @@ def test_postgres_search_uses_ilike_on_the_trigram_indexed_columns_and_orders_by
     assert "SIMILARITY" in sql.upper()
     # The closer name wins although the other sold far more.
     assert [p.pk for p in queryset] == [exact.pk, longer.pk]
+
+
+@pytest.mark.django_db
+def test_list_counts_and_facets_are_cached_for_a_minute(client, settings, django_assert_num_queries):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.catalog.factories import CategoryFactory, ProductFactory, SKUFactory
+
+    settings.CATALOG_LIST_CACHE_SECONDS = 60
+    category = CategoryFactory(slug="cached")
+    for _ in range(3):
+        SKUFactory(product=ProductFactory(category=category, category_path=category.path))
+    with CaptureQueriesContext(connection) as cold:
+        first = client.get("/category/cached/")
+    with CaptureQueriesContext(connection) as warm:
+        second = client.get("/category/cached/")
+    assert len(warm) == len(cold) - 3  # the count and both facets come from the cache
+    assert first.context["listing"].count == second.context["listing"].count == 3
