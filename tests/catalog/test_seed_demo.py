@@ -18,7 +18,7 @@ DEMO_EMAILS = ["shopper@example.com", "operator@example.com", "admin@example.com
 
 def _seed(*args) -> str:
     out = StringIO()
-    call_command("seed_demo", "--products", "60", *args, stdout=out)
+    call_command("seed_demo", "--products", "60", "--no-activity", *args, stdout=out)
     return out.getvalue()
 
 
@@ -124,3 +124,20 @@ def test_seed_demo_on_postgresql():
 
     _shape_is_right()
     _users_can_log_in()
+
+
+@pytest.mark.django_db
+def test_the_demo_shopper_gets_coupons_points_and_orders_in_every_state():
+    from io import StringIO
+
+    from marketing.models import IssuedCoupon
+    from marketing.services.points import balance
+    from orders.models import Order, OrderLine
+
+    call_command("seed_demo", "--products", "60", "--no-images", stdout=StringIO())
+    shopper = get_user_model().objects.get(email="shopper@example.com")
+    assert IssuedCoupon.objects.filter(user=shopper).count() == 4
+    assert balance(user=shopper) == 5000
+    statuses = set(OrderLine.objects.filter(order__user=shopper).values_list("status", flat=True))
+    assert statuses == {"paid", "preparing", "shipping", "delivered", "pending_payment"}
+    assert Order.objects.filter(user=shopper, payment__status="waiting_for_deposit").count() == 1
