@@ -46,7 +46,7 @@ lint: install-dev
 
 # Needs GNU gettext (apt-get install gettext). The compiled .mo files are committed.
 messages: install
-	$(MANAGE) makemessages -l ko -l en --ignore=.venv --ignore=staticfiles --ignore=tests --ignore=bench
+	$(MANAGE) makemessages -l ko -l en --ignore=.venv --ignore=staticfiles --ignore=tests --ignore=bench --ignore=media
 	$(MANAGE) compilemessages --ignore=.venv
 
 # Services mode, by hand (DATABASE_URL and REDIS_URL set): the processes docker-compose runs.

@@ -176,10 +176,11 @@ def test_guest_cart_follows_the_shopper_at_login(page, catalog, snap):
     expect(page).to_have_url(re.compile(r"/cart/$"))
     expect(page.locator(".cart-line")).to_contain_text(catalog.cashmere.name)
 
-    # Then logs in: on a phone the tab bar's "My page" leads a guest to the login page.
-    page.locator(".tab-bar a[href='/accounts/login/']").tap()
-    expect(page).to_have_url(re.compile(r"/accounts/login/"))
+    # Then logs in: on a phone the tab bar's "My page" leads a guest to the login page, and back.
+    page.locator(".tab-bar a[href^='/accounts/login/']").tap()
+    expect(page).to_have_url(re.compile(r"/accounts/login/\?next=/cart/"))
     log_in_with_form(page, email=shopper.email, password=PASSWORD)
+    expect(page).to_have_url(re.compile(r"/cart/$"))
     expect(page.locator(".tab-bar a[href='/accounts/mypage/']")).to_be_visible()
 
     # The cart is the member's now and still holds the item.

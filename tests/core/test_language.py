@@ -1,5 +1,7 @@
 import pytest
 
+pytestmark = pytest.mark.korean
+
 
 @pytest.mark.django_db
 def test_the_shop_is_korean_whatever_the_browser_says(client):
