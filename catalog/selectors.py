@@ -230,7 +230,8 @@ def list_products_for_shop(
 
 
 def _cached(kind: str, queryset: QuerySet, compute):
-    """Counts and facets of a list are the same for everyone for a minute: cache them by their SQL.
+    """Counts, facets and the ids of a page are the same for everyone for a minute: cache them by
+    their SQL (the cards themselves are loaded fresh, so prices and stock are never stale).
 
     ``settings.CATALOG_LIST_CACHE_SECONDS`` (0 turns it off; the tests run with it off except
     the one test of this cache). A new product appears in counts within that time.
@@ -272,7 +273,8 @@ class ProductPaginator(Paginator):
         number = self.validate_number(number)
         bottom = (number - 1) * self.per_page
         top = bottom + self.per_page
-        ids = list(self.object_list.values_list("pk", flat=True)[bottom:top]) if self.count else []
+        ids_query = self.object_list.values_list("pk", flat=True)[bottom:top]
+        ids = _cached(f"ids:{bottom}:{top}", ids_query, lambda: list(ids_query)) if self.count else []
         return Page(_load_cards(ids), number, self)
 
 
