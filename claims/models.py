@@ -99,3 +99,15 @@ class ClaimPhoto(models.Model):
     claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="photos")
     image = models.ImageField(upload_to="claims/%Y/%m/")
     created_at = models.DateTimeField(auto_now_add=True)
+
+
+class ClaimMemo(models.Model):
+    """A note on a claim by an operator or the seller's staff (CS history)."""
+
+    claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="memos")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    body = models.TextField(_("memo"))
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]

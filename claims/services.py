@@ -604,3 +604,16 @@ def _refund_and_finish(claim_id: int, *, actor, reason: str) -> Claim:
                 move_order_payment(order, to=Order.PaymentStatus.CANCELLED, actor=actor, reason=claim.number)
             release_order_coupons(order=order)  # the whole order was cancelled: its coupons come back
         return claim
+
+
+@transaction.atomic
+def add_claim_memo(*, claim_id: int, author, body: str):
+    """A CS note on a claim: operators with claim rights, or the seller's staff for its lines."""
+    from claims.models import ClaimMemo
+
+    claim = _locked(claim_id)
+    _check_actor(author, claim)
+    body = (body or "").strip()
+    if not body:
+        raise ClaimError(_("Write the memo first."), code="empty")
+    return ClaimMemo.objects.create(claim=claim, author=author, body=body[:4000])

@@ -234,6 +234,7 @@ def _render_detail(request, claim: Claim, *, bound=None, status: int = 200):
         "claim": claim, "order": claim.order, "steps": step_items,
         "refund_now": refund_now, "timeline": selectors.get_claim_timeline(claim=claim),
         "outbox": selectors.list_claim_messages(claim=claim), "photos": list(claim.photos.all()),
+        "memos": list(claim.memos.select_related("author")),
         "reason_label": services.REASONS.get(claim.reason_code, ("", claim.reason_code))[1],
         "is_refund_late": bool(claim.refund_due_date and claim.status in selectors.AWAITING_REFUND
                                and claim.refund_due_date <= today),
@@ -317,4 +318,17 @@ def claim_step(request, number: str, step: str):
     result.refresh_from_db(fields=["status"])
     messages.success(request, _("%(step)s: the claim is now “%(status)s”.") % {
         "step": STEP_LABELS[step], "status": result.get_status_display()})
+    return redirect("console:claims:detail", number=claim.number)
+
+
+@require_POST
+@console_permission_required(HANDLE)
+def claim_memo(request, number: str):
+    claim = _get_claim(number)
+    try:
+        services.add_claim_memo(claim_id=claim.pk, author=request.user, body=request.POST.get("body", ""))
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("Memo added."))
     return redirect("console:claims:detail", number=claim.number)

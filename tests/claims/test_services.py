@@ -323,3 +323,104 @@ def test_the_return_transition_matrix(current, target):
         claim.refresh_from_db()
         assert claim.status == current
         assert (StatusChange.objects.count(), Payment.objects.get(order=order).cancelled_amount) == before
+
+
+EXCHANGE_ACTIONS = {
+    St.APPROVED: lambda c, a: approve_claim(claim_id=c.pk, actor=a),
+    St.REJECTED: lambda c, a: reject_claim(claim_id=c.pk, actor=a, reason="x"),
+    St.WITHDRAWN: lambda c, a: withdraw_claim(claim_id=c.pk, shopper=c.order.user),
+    St.PICKUP_STARTED: lambda c, a: start_pickup(claim_id=c.pk, actor=a),
+    St.PICKED_UP: lambda c, a: complete_pickup(claim_id=c.pk, actor=a),
+    St.HELD: lambda c, a: hold_claim(claim_id=c.pk, actor=a, reason="x"),
+    St.REPLACEMENT_SHIPPED: lambda c, a: ship_replacement(claim_id=c.pk, actor=a, courier_code="cj",
+                                                          waybill_number="555566667777"),
+    St.COMPLETED: lambda c, a: complete_claim(claim_id=c.pk, actor=a),
+    St.CONVERTED: lambda c, a: convert_claim(claim_id=c.pk, actor=a),
+}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("current", [s for s in TRANSITIONS[T.EXCHANGE]])
+@pytest.mark.parametrize("target", list(EXCHANGE_ACTIONS))
+def test_the_exchange_transition_matrix(current, target):
+    shopper = UserFactory()
+    _, (small, medium, _large) = sized_product(stock=5)
+    order = place_order(user=shopper, items=[(small.pk, 1)], delivery=DELIVERY, payment_method="card")
+    pay(order)
+    deliver(order)
+    line = order.lines.get()
+    claim = request_claim(order=order, claim_type=T.EXCHANGE, items=[(line.pk, 1)], reason_code="wrong_option",
+                          requested_by=shopper, pickup_method="seller_collects", replacements={line.pk: medium.pk})
+    Claim.objects.filter(pk=claim.pk).update(status=current)
+    claim.refresh_from_db()
+    before = StatusChange.objects.count()
+    allowed = target in TRANSITIONS[T.EXCHANGE][current]
+    if target == St.PICKED_UP and current == St.HELD:
+        release_hold(claim_id=claim.pk, actor=cs())
+        claim.refresh_from_db()
+        assert claim.status == St.PICKED_UP
+    elif allowed:
+        EXCHANGE_ACTIONS[target](claim, cs())
+        claim.refresh_from_db()
+        assert claim.status == target
+    else:
+        with pytest.raises(DomainError):
+            EXCHANGE_ACTIONS[target](claim, cs())
+        claim.refresh_from_db()
+        assert claim.status == current and StatusChange.objects.count() == before
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("current", list(TRANSITIONS[T.CANCEL]))
+@pytest.mark.parametrize("target", [St.COMPLETED, St.REJECTED, St.WITHDRAWN, St.APPROVED, St.PICKUP_STARTED])
+def test_the_cancel_transition_matrix(current, target):
+    shopper = UserFactory()
+    _, (sku,) = make_product(stock=5)
+    order = place_order(user=shopper, items=[(sku.pk, 1)], delivery=DELIVERY, payment_method="card")
+    pay(order)
+    OrderLine.objects.filter(order=order).update(status=LS.READY_TO_SHIP)
+    claim = request_claim(order=order, claim_type=T.CANCEL, items=[(order.lines.get().pk, 1)],
+                          reason_code="change_of_mind", requested_by=shopper)
+    Claim.objects.filter(pk=claim.pk).update(status=current)
+    claim.refresh_from_db()
+    before = (StatusChange.objects.count(), Payment.objects.get(order=order).cancelled_amount)
+    action = {St.COMPLETED: lambda: approve_claim(claim_id=claim.pk, actor=cs()),
+              St.REJECTED: lambda: reject_claim(claim_id=claim.pk, actor=cs(), reason="x"),
+              St.WITHDRAWN: lambda: withdraw_claim(claim_id=claim.pk, shopper=shopper),
+              St.APPROVED: lambda: approve_claim(claim_id=claim.pk, actor=cs()),
+              St.PICKUP_STARTED: lambda: start_pickup(claim_id=claim.pk, actor=cs())}[target]
+    allowed = target in TRANSITIONS[T.CANCEL][current] or (target == St.APPROVED and current == St.REQUESTED)
+    if allowed:
+        action()
+        claim.refresh_from_db()
+        # approving a cancel refunds and completes it at once
+        assert claim.status == (St.COMPLETED if target == St.APPROVED else target)
+    else:
+        with pytest.raises(DomainError):
+            action()
+        claim.refresh_from_db()
+        assert claim.status == current
+        assert (StatusChange.objects.count(), Payment.objects.get(order=order).cancelled_amount) == before
+
+
+@pytest.mark.django_db
+def test_operators_and_the_sellers_staff_write_claim_memos(client):
+    from claims.services import add_claim_memo
+    from tests.partners.factories import SellerStaffFactory
+
+    shopper = UserFactory()
+    _, (sku,) = make_product()
+    order = place_order(user=shopper, items=[(sku.pk, 1)], delivery=DELIVERY, payment_method="card")
+    pay(order)
+    OrderLine.objects.filter(order=order).update(status=LS.READY_TO_SHIP)
+    claim = request_claim(order=order, claim_type=T.CANCEL, items=[(order.lines.get().pk, 1)],
+                          reason_code="change_of_mind", requested_by=shopper)
+    add_claim_memo(claim_id=claim.pk, author=SellerStaffFactory(seller=sku.product.seller).user, body="고객 통화 완료")
+    with pytest.raises(DomainError):
+        add_claim_memo(claim_id=claim.pk, author=shopper, body="no")
+    operator = cs()
+    client.force_login(operator)
+    client.post(f"/console/claims/{claim.number}/memo/", {"body": "환불 계좌 확인"})
+    html = client.get(f"/console/claims/{claim.number}/").content.decode()
+    assert "고객 통화 완료" in html and "환불 계좌 확인" in html
+    assert claim.memos.count() == 2
