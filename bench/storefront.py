@@ -17,7 +17,6 @@ import http.client
 import os
 import random
 import signal
-import statistics
 import subprocess
 import sys
 import threading

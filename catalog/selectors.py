@@ -244,7 +244,7 @@ def _cached(kind: str, queryset: QuerySet, compute):
     from django.core.cache import cache
 
     sql, params = queryset.query.sql_with_params()
-    key = "catalog:%s:%s" % (kind, hashlib.sha1(f"{sql}|{params!r}".encode()).hexdigest())
+    key = "catalog:{}:{}".format(kind, hashlib.sha1(f"{sql}|{params!r}".encode()).hexdigest())
     value = cache.get(key)
     if value is None:
         value = compute()

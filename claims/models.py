@@ -94,11 +94,17 @@ class ClaimLine(models.Model):
     class Meta:
         constraints = [models.CheckConstraint(condition=models.Q(quantity__gte=1), name="claim_line_quantity_positive")]
 
+    def __str__(self) -> str:
+        return f"{self.claim_id}: line {self.order_line_id} ×{self.quantity}"
+
 
 class ClaimPhoto(models.Model):
     claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="photos")
     image = models.ImageField(upload_to="claims/%Y/%m/")
     created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"photo {self.pk} of claim {self.claim_id}"
 
 
 class ClaimMemo(models.Model):
@@ -111,3 +117,6 @@ class ClaimMemo(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"memo {self.pk} on claim {self.claim_id}"

@@ -5,10 +5,10 @@ Korean couriers publish (Jeju 63000–63644; island ranges of Incheon (Ongjin), 
 Jeonbuk, Jeonnam, Gyeongbuk (Ulleung) and Gyeongnam). They are data, kept here in one place.
 """
 
-from enum import Enum
+from enum import StrEnum
 
 
-class RemoteArea(str, Enum):
+class RemoteArea(StrEnum):
     NONE = "none"
     JEJU = "jeju"
     ISLAND = "island"

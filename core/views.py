@@ -49,7 +49,7 @@ def page_not_found(request, exception=None):
 
 def server_error(request):
     # No context processors that touch the database: the database may be what failed.
-    from django.template import loader
     from django.http import HttpResponseServerError
+    from django.template import loader
 
     return HttpResponseServerError(loader.get_template("500.html").render({"request": request}))

@@ -124,6 +124,9 @@ class OrderLineDiscount(models.Model):
                                    name="line_discount_funders_add_up"),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.kind} −{self.amount} on line {self.line_id}"
+
 
 class PointEntry(models.Model):
     """The points (적립금) ledger. The balance is the sum of ``amount``; nothing is ever edited
@@ -165,3 +168,6 @@ class PointEntry(models.Model):
             models.UniqueConstraint(fields=["line"], condition=models.Q(kind="clawback"),
                                     name="point_clawback_once_per_line"),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.amount:+d} for user {self.user_id}"

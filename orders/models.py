@@ -21,6 +21,9 @@ class Cart(TimeStampedModel):
             )
         ]
 
+    def __str__(self) -> str:
+        return f"cart {self.pk}"
+
 
 class CartLine(TimeStampedModel):
     cart = models.ForeignKey(Cart, on_delete=models.CASCADE, related_name="lines")
@@ -36,6 +39,9 @@ class CartLine(TimeStampedModel):
             models.CheckConstraint(condition=models.Q(quantity__gte=1), name="cart_line_quantity_positive"),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.sku_id} ×{self.quantity}"
+
 
 class DailySequence(models.Model):
     """Per-day counters for readable numbers such as 20261122-000123."""
@@ -46,6 +52,9 @@ class DailySequence(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["name", "day"], name="daily_sequence_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.name} {self.day}: {self.value}"
 
 
 class PaymentMethod(models.TextChoices):
@@ -128,6 +137,9 @@ class OrderShipping(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["order", "seller"], name="order_shipping_per_seller")]
+
+    def __str__(self) -> str:
+        return f"{self.order_id}/{self.seller_id}: {self.fee_amount}"
 
 
 class Courier(models.Model):
@@ -252,6 +264,9 @@ class OrderMemo(models.Model):
     class Meta:
         ordering = ["-created_at", "-id"]
 
+    def __str__(self) -> str:
+        return f"memo {self.pk} on order {self.order_id}"
+
 
 class Payment(TimeStampedModel):
     """The PG's side of an order: one payment per order (partial cancels recorded below)."""
@@ -315,6 +330,9 @@ class PaymentCancel(models.Model):
         ordering = ["id"]
         constraints = [models.CheckConstraint(condition=models.Q(amount__gt=0), name="payment_cancel_positive")]
 
+    def __str__(self) -> str:
+        return f"cancel {self.amount} of payment {self.payment_id}"
+
 
 class PaymentEvent(models.Model):
     """A callback (webhook) from the PG, stored once per event id before it is handled."""
@@ -338,6 +356,9 @@ class PaymentEvent(models.Model):
     class Meta:
         ordering = ["id"]
         constraints = [models.UniqueConstraint(fields=["gateway", "event_id"], name="payment_event_once")]
+
+    def __str__(self) -> str:
+        return f"{self.gateway} {self.event_type} {self.event_id}"
 
 
 # --- The built-in sandbox PG's own records -----------------------------------------------
@@ -368,6 +389,9 @@ class SandboxPGPayment(models.Model):
     class Meta:
         ordering = ["-id"]
 
+    def __str__(self) -> str:
+        return f"{self.payment_key} {self.status}"
+
 
 class SandboxPGCancel(models.Model):
     payment = models.ForeignKey(SandboxPGPayment, on_delete=models.CASCADE, related_name="cancels")
@@ -382,6 +406,9 @@ class SandboxPGCancel(models.Model):
 
     class Meta:
         ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"{self.transaction_key} −{self.amount}"
 
 
 class SandboxPGCallback(models.Model):
@@ -398,3 +425,6 @@ class SandboxPGCallback(models.Model):
 
     class Meta:
         ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"{self.event_type} → {self.url} ({self.attempts})"

@@ -8,7 +8,6 @@ from django.utils import timezone
 
 def seed_activity(*, shopper, operator, stdout=None) -> None:
     from catalog.models import SKU, Product
-    from marketing.discounts import Selection
     from marketing.models import Coupon
     from marketing.services.coupons import issue_coupon
     from marketing.services.points import adjust_points

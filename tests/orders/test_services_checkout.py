@@ -14,7 +14,6 @@ from orders.services.pricing import price_lines
 from tests.accounts.factories import UserFactory
 from tests.marketing.factories import give_points
 from tests.orders.factories import DELIVERY, JEJU_DELIVERY, make_product, sized_product
-from tests.partners.factories import SellerFactory
 
 
 @pytest.mark.django_db

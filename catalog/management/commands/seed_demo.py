@@ -31,7 +31,16 @@ from django.utils.html import escape
 
 from catalog.management import demo_data
 from catalog.management.demo_data import CATEGORY_TREE, KINDS, Leaf, Middle, Top
-from catalog.models import SKU, Brand, Category, OptionGroup, OptionValue, Product, ProductImage, StockMovement
+from catalog.models import (
+    SKU,
+    Brand,
+    Category,
+    OptionGroup,
+    OptionValue,
+    Product,
+    ProductImage,
+    StockMovement,
+)
 from catalog.services import create_category
 from catalog.services.products import _sanitize_html
 from core.management.commands.demo_logins import DEMO_PASSWORD, print_logins
