@@ -136,9 +136,13 @@ class Command(BaseCommand):
         elapsed = time.monotonic() - started
         self._report(elapsed=elapsed, setup_seconds=setup_seconds, count=count)
         if count and not options["no_activity"]:
+            from django.test.utils import override_settings
+
             from catalog.management.demo_activity import seed_activity
 
-            seed_activity(shopper=users["shopper"], operator=users["operator"], stdout=self.stdout)
+            # The demo orders' mails are recorded in the outbox, not printed over the console.
+            with override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"):
+                seed_activity(shopper=users["shopper"], operator=users["operator"], stdout=self.stdout)
         print_logins(self.stdout)
 
     # --- people -------------------------------------------------------------------------
