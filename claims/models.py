@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from core.models import TimeStampedModel
+from core.storage import private_storage
 
 
 class Claim(TimeStampedModel):
@@ -100,7 +101,7 @@ class ClaimLine(models.Model):
 
 class ClaimPhoto(models.Model):
     claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="photos")
-    image = models.ImageField(upload_to="claims/%Y/%m/")
+    image = models.ImageField(upload_to="claims/%Y/%m/", storage=private_storage)
     created_at = models.DateTimeField(auto_now_add=True)
 
     def __str__(self) -> str:

@@ -4,6 +4,7 @@ from claims.views import shop
 
 urlpatterns = [
     path("claims/", shop.claim_list, name="claim_list"),
+    path("claims/photos/<int:photo_id>/", shop.claim_photo, name="claim_photo"),
     path("claims/<str:number>/", shop.claim_detail, name="claim_detail"),
     path("claims/<str:number>/withdraw/", shop.claim_withdraw, name="claim_withdraw"),
     path("claims/<str:number>/convert/", shop.claim_convert, name="claim_convert"),

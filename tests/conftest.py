@@ -45,6 +45,7 @@ def _english_msgids(request, settings):
 @pytest.fixture(autouse=True)
 def _media_root(settings, tmp_path):
     settings.MEDIA_ROOT = str(tmp_path / "media")
+    settings.PRIVATE_MEDIA_ROOT = str(tmp_path / "private-media")
     yield
     shutil.rmtree(tmp_path / "media", ignore_errors=True)
 

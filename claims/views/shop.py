@@ -176,3 +176,32 @@ def claim_convert(request, number: str):
     else:
         messages.success(request, _("Your exchange is now a return request."))
     return redirect("shop:claim_detail", number=new.number)
+
+
+@login_required
+def claim_photo(request, photo_id: int):
+    """A claim photo, for the shopper who took it, operators who may see claims, or the staff of a
+    seller whose line the claim covers; everyone else gets 404 (the file's existence stays private)."""
+    from django.http import FileResponse
+
+    from claims.models import ClaimPhoto
+
+    photo = ClaimPhoto.objects.select_related("claim__order").filter(pk=photo_id).first()
+    if photo is None:
+        raise Http404
+    user = request.user
+    staff = getattr(user, "seller_staff", None)
+    allowed = (
+        photo.claim.order.user_id == user.pk
+        or (user.is_staff and user.has_perm("claims.view_claim"))
+        or (staff is not None and photo.claim.lines.filter(order_line__seller_id=staff.seller_id).exists())
+    )
+    if not allowed:
+        raise Http404
+    try:
+        handle = photo.image.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    response = FileResponse(handle, content_type=None)
+    response["Cache-Control"] = "private, max-age=3600"
+    return response

@@ -454,3 +454,55 @@ def test_my_claims_list_query_count_does_not_grow(client):
     with CaptureQueriesContext(connection) as many:
         client.get("/claims/")
     assert len(few) == len(many)
+
+
+@pytest.mark.django_db
+def test_claim_photos_are_private_to_the_shopper_the_operators_and_the_seller(client):
+    from django.conf import settings as django_settings
+
+    from claims.photos import attach_claim_photos
+    from tests.accounts.factories import OperatorFactory
+    from tests.partners.factories import SellerStaffFactory
+
+    order = _delivered_order_for_photos()
+    line = order.lines.get()
+    claim = request_claim(order=order, claim_type="return", items=[(line.pk, 1)], reason_code="defective",
+                          requested_by=order.user, pickup_method="seller_collects")
+    (photo,) = attach_claim_photos(claim=claim, files=[_jpeg_upload()])
+    assert photo.image.path.startswith(str(django_settings.PRIVATE_MEDIA_ROOT))
+    url = f"/claims/photos/{photo.pk}/"
+    assert client.get(url).status_code == 302  # login first
+    for viewer, status in [(order.user, 200), (OperatorFactory(groups=["cs"]), 200),
+                           (SellerStaffFactory(seller=line.seller).user, 200), (UserFactory(), 404),
+                           (SellerStaffFactory().user, 404), (OperatorFactory(groups=["marketing"]), 404)]:
+        client.force_login(viewer)
+        response = client.get(url)
+        assert response.status_code == status
+        if status == 200:
+            assert b"".join(response.streaming_content)[:2] == b"\xff\xd8"  # a JPEG
+
+
+def _delivered_order_for_photos():
+    from django.utils import timezone
+
+    from orders.models import OrderLine
+    from orders.services import place_order
+    from tests.orders.factories import DELIVERY, make_product
+    from tests.orders.helpers import pay
+
+    _, (sku,) = make_product()
+    order = place_order(user=UserFactory(), items=[(sku.pk, 1)], delivery=DELIVERY, payment_method="card")
+    pay(order)
+    OrderLine.objects.filter(order=order).update(status="delivered", delivered_at=timezone.now())
+    return order
+
+
+def _jpeg_upload():
+    from io import BytesIO
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    buffer = BytesIO()
+    Image.new("RGB", (64, 64), "red").save(buffer, "JPEG")
+    return SimpleUploadedFile("defect.jpg", buffer.getvalue(), content_type="image/jpeg")
