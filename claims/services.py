@@ -260,7 +260,7 @@ def request_claim(*, order: Order, claim_type: str, items: list[tuple[int, int]]
                       replacement_sku_id=replacements.get(line.pk))
             for line in lines
         ])
-        for line in lines:
+        for line in lines:  # locked above, so the count read is current
             OrderLine.objects.filter(pk=line.pk).update(claimed_quantity=line.claimed_quantity + quantities[line.pk])
         from orders.services.lines import record_created
 
@@ -330,9 +330,11 @@ def _tell(claim: Claim, step: str) -> None:
 
 
 def _release_claimed(claim: Claim) -> None:
-    for claim_line in claim.lines.select_related("order_line"):
+    from django.db.models import F
+
+    for claim_line in claim.lines.all():
         OrderLine.objects.filter(pk=claim_line.order_line_id).update(
-            claimed_quantity=claim_line.order_line.claimed_quantity - claim_line.quantity)
+            claimed_quantity=F("claimed_quantity") - claim_line.quantity)
 
 
 @transaction.atomic
@@ -552,7 +554,8 @@ def _refund_and_finish(claim_id: int, *, actor, reason: str) -> Claim:
         claim = _locked(claim_id)
         order = Order.objects.select_for_update().get(pk=claim.order_id)
         claim_lines = list(claim.lines.select_related("order_line"))
-        OrderLine.objects.select_for_update().filter(pk__in=[cl.order_line_id for cl in claim_lines]).order_by("pk")
+        list(OrderLine.objects.select_for_update().filter(pk__in=[cl.order_line_id for cl in claim_lines])
+             .order_by("pk").values_list("pk", flat=True))  # lock the lines (the order row is locked too)
         preview = compute_refund(order=order, claim_type=claim.type, fault=claim.fault,
                                  items=[(cl.order_line_id, cl.quantity) for cl in claim_lines], exclude_claim_id=claim.pk)
         # Points earned on returned lines come back first; what was already spent comes off the cash.
