@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -111,13 +111,14 @@ def _share(total: int, quantity: int, done: int, taking: int, already: int) -> i
     return max(0, min(total - already, total * (done + taking) // quantity - total * done // quantity))
 
 
-def _units_leaving(line: OrderLine, *, exclude_claim_id=None) -> int:
-    """Units of a line cancelled or returned (or on their way), not counting ended-without-effect claims."""
-    rows = ClaimLine.objects.filter(order_line=line, claim__type__in=(T.CANCEL, T.RETURN)).exclude(
+def _units_leaving(order: Order, *, exclude_claim_id=None) -> dict[int, int]:
+    """Per line of ``order``: units cancelled or returned (or on their way), in one query;
+    claims that ended without effect (rejected, withdrawn, converted) do not count."""
+    rows = ClaimLine.objects.filter(order_line__order=order, claim__type__in=(T.CANCEL, T.RETURN)).exclude(
         claim__status__in=(St.REJECTED, St.WITHDRAWN, St.CONVERTED))
     if exclude_claim_id:
         rows = rows.exclude(claim_id=exclude_claim_id)
-    return rows.aggregate(n=Sum("quantity"))["n"] or 0
+    return dict(rows.values_list("order_line_id").annotate(n=Sum("quantity")).values_list("order_line_id", "n"))
 
 
 def compute_refund(*, order: Order, claim_type: str, fault: str, items: list[tuple[int, int]],
@@ -139,11 +140,12 @@ def compute_refund(*, order: Order, claim_type: str, fault: str, items: list[tup
                                  line.refunded_points_amount),
         ))
     by_line = {r.line.pk: r for r in preview.lines}
+    leaving = _units_leaving(order, exclude_claim_id=exclude_claim_id)
     sellers = {lines[line_id].seller_id for line_id in taking}
     for shipping in OrderShipping.objects.filter(order=order, seller_id__in=sellers).select_related(
             "seller__shipping_policy"):
         bundle = [line for line in lines.values() if line.seller_id == shipping.seller_id]
-        kept = sum(line.unit_total_amount * max(0, line.quantity - _units_leaving(line, exclude_claim_id=exclude_claim_id)
+        kept = sum(line.unit_total_amount * max(0, line.quantity - leaving.get(line.pk, 0)
                                                 - taking.get(line.pk, 0))
                    for line in bundle if line.status != LS.CANCELLED)
         if kept == 0 and (claim_type == T.CANCEL or fault == F.SELLER):
@@ -171,13 +173,9 @@ def compute_refund(*, order: Order, claim_type: str, fault: str, items: list[tup
 
 
 def _claim_number() -> str:
-    day = timezone.localdate()
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(
-            "INSERT INTO orders_dailysequence (name, day, value) VALUES (%s, %s, 1) "
-            "ON CONFLICT (name, day) DO UPDATE SET value = orders_dailysequence.value + 1 RETURNING value",
-            ["claim", day])
-        value = cursor.fetchone()[0]
+    from orders.services.checkout import next_daily_value
+
+    day, value = next_daily_value("claim")
     return f"C{day:%Y%m%d}-{value:05d}"
 
 

@@ -32,20 +32,26 @@ class Delivery:
     request: str = ""
 
 
-def next_order_number(*, day=None) -> str:
-    """A readable, unique order number: YYYYMMDD-NNNNNN, counting per day (Korea time).
+def next_daily_value(name: str, *, day=None) -> tuple:
+    """The next value of the per-day counter ``name`` (orders, claims…): (day, value).
 
-    Runs in its own short transaction so concurrent checkouts do not queue behind one row;
-    an order that fails afterwards leaves a gap, which is fine.
+    Runs in its own short transaction so concurrent callers do not queue behind one row;
+    a caller that fails afterwards leaves a gap, which is fine.
     """
     day = day or timezone.localdate()
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(
             "INSERT INTO orders_dailysequence (name, day, value) VALUES (%s, %s, 1) "
             "ON CONFLICT (name, day) DO UPDATE SET value = orders_dailysequence.value + 1 RETURNING value",
-            ["order", day],
+            [name, day],
         )
         value = cursor.fetchone()[0]
+    return day, value
+
+
+def next_order_number(*, day=None) -> str:
+    """A readable, unique order number: YYYYMMDD-NNNNNN, counting per day (Korea time)."""
+    day, value = next_daily_value("order", day=day)
     return f"{day:%Y%m%d}-{value:06d}"
 
 
