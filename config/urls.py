@@ -14,6 +14,7 @@ urlpatterns = [
     path(settings.ADMIN_URL, admin.site.urls),
     path("accounts/", include("accounts.urls")),
     path("console/", include("config.urls_console")),
+    path("partner/", include("partners.urls_partner")),
     path("pg-sandbox/", include("orders.urls_pg_sandbox")),
     path("", include("config.urls_shop")),
 ]

@@ -51,8 +51,11 @@ class SellerStaff(TimeStampedModel):
     """A user who works for a seller in the partner portal."""
 
     class Role(models.TextChoices):
-        OWNER = "owner", _("Owner")
-        MANAGER = "manager", _("Manager")
+        OWNER = "owner", _("Owner")  # everything, including staff and the store's settings
+        MANAGER = "manager", _("Manager")  # everything but staff
+        PRODUCTS = "products", _("Products")  # products, options, stock, images
+        ORDERS = "orders", _("Orders and CS")  # order lines, shipping, claims, questions
+        SETTLEMENT = "settlement", _("Settlement (read only)")  # statements and sales figures
 
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="seller_staff")
     seller = models.ForeignKey(Seller, on_delete=models.CASCADE, related_name="staff")

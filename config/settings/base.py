@@ -71,6 +71,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "orders.context_processors.cart",
+                "partners.context_processors.portal",
             ],
             "builtins": ["core.templatetags.money"],
         },

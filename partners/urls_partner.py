@@ -1,0 +1,12 @@
+"""The partner portal (/partner/). Each app adds its portal pages with an include here."""
+
+from django.urls import path
+
+from .views import partner as views
+
+app_name = "partner"
+
+urlpatterns = [
+    path("", views.dashboard, name="dashboard"),
+    path("apply/", views.apply, name="apply"),
+]
