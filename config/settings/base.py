@@ -266,3 +266,9 @@ POINTS_MAX_USE_PERCENT = env.int("POINTS_MAX_USE_PERCENT", default=50)
 CLAIM_WINDOW_DAYS = env.int("CLAIM_WINDOW_DAYS", default=7)  # change of mind, from delivery
 CLAIM_SELLER_FAULT_WINDOW_DAYS = env.int("CLAIM_SELLER_FAULT_WINDOW_DAYS", default=90)
 CLAIM_REFUND_DUE_BUSINESS_DAYS = env.int("CLAIM_REFUND_DUE_BUSINESS_DAYS", default=3)
+
+# --- Settlement ------------------------------------------------------------------------------
+# Commission when no rule applies (percent; amounts round down to whole won).
+SETTLEMENT_DEFAULT_COMMISSION_RATE = env.str("SETTLEMENT_DEFAULT_COMMISSION_RATE", default="10")
+# Payout within this many days after a period closes (business days; weekends skipped).
+SETTLEMENT_PAY_WITHIN_DAYS = env.int("SETTLEMENT_PAY_WITHIN_DAYS", default=20)
