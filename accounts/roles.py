@@ -18,7 +18,9 @@ OPERATOR_GROUPS = {
 GROUP_PERMISSIONS = {
     CS: [("accounts", "view_user"), ("accounts", "view_address"), ("catalog", "view_product"),
          ("orders", "view_order"), ("orders", "handle_order_cs"), ("claims", "view_claim"),
-         ("claims", "handle_claims")],
+         ("claims", "handle_claims"), ("marketing", "view_review"), ("marketing", "change_review"),
+         ("marketing", "view_productquestion"), ("marketing", "change_productquestion"),
+         ("marketing", "view_inquiry"), ("marketing", "change_inquiry")],
     FULFILMENT: [("catalog", "view_product"), ("catalog", "view_sku"), ("catalog", "adjust_stock"),
                  ("orders", "view_order"), ("orders", "manage_fulfilment"), ("orders", "handle_order_cs"),
                  ("claims", "view_claim"), ("claims", "handle_claims")],
@@ -26,7 +28,8 @@ GROUP_PERMISSIONS = {
     MARKETING: [("catalog", "view_product"), ("catalog", "view_category"), ("catalog", "change_product"),
                 ("marketing", "view_coupon"), ("marketing", "add_coupon"), ("marketing", "change_coupon"),
                 ("marketing", "add_issuedcoupon"), ("marketing", "view_pointentry"), ("marketing", "add_pointentry"),
-                ("accounts", "view_user")],
+                ("accounts", "view_user"), ("marketing", "view_review"), ("marketing", "change_review"),
+                ("marketing", "view_surveyresponse"), ("marketing", "change_surveysettings")],
 }
 
 

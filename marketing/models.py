@@ -140,8 +140,10 @@ class PointEntry(models.Model):
         DEDUCT = "deduct", _("Deducted")  # by an operator
         RESTORE = "restore", _("Restored")  # an order or claim gave used points back
         CLAWBACK = "clawback", _("Clawed back")  # points earned on a returned line
+        REVIEW = "review", _("Review reward")  # a review of a confirmed purchase
+        REVIEW_CLAWBACK = "review_clawback", _("Review reward taken back")  # the reviewed line was returned
 
-    CREDITS = (Kind.EARN, Kind.GRANT, Kind.RESTORE)
+    CREDITS = (Kind.EARN, Kind.GRANT, Kind.RESTORE, Kind.REVIEW)
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="point_entries")
     kind = models.CharField(max_length=20, choices=Kind.choices)
@@ -167,7 +169,28 @@ class PointEntry(models.Model):
             models.UniqueConstraint(fields=["line"], condition=models.Q(kind="earn"), name="point_earn_once_per_line"),
             models.UniqueConstraint(fields=["line"], condition=models.Q(kind="clawback"),
                                     name="point_clawback_once_per_line"),
+            models.UniqueConstraint(fields=["line"], condition=models.Q(kind="review"),
+                                    name="point_review_once_per_line"),
+            models.UniqueConstraint(fields=["line"], condition=models.Q(kind="review_clawback"),
+                                    name="point_review_clawback_once_per_line"),
         ]
 
     def __str__(self) -> str:
         return f"{self.kind} {self.amount:+d} for user {self.user_id}"
+
+
+from .voc_models import (  # noqa: E402,F401  (registered with the marketing app)
+    AnswerTemplate,
+    Inquiry,
+    InquiryAttachment,
+    InquiryMessage,
+    ProductQuestion,
+    Review,
+    ReviewPhoto,
+    ReviewReport,
+    ReviewRewardOptIn,
+    ReviewVote,
+    SurveyInvitation,
+    SurveyResponse,
+    SurveySettings,
+)

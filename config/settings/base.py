@@ -134,6 +134,7 @@ CELERY_BEAT_SCHEDULE: dict = {
     "sync-deliveries": {"task": "orders.sync_deliveries", "schedule": 1800.0},
     "expire-points": {"task": "marketing.expire_points", "schedule": 3600.0},
     "expire-coupons": {"task": "marketing.expire_coupons", "schedule": 3600.0},
+    "voc-housekeeping": {"task": "marketing.voc_housekeeping", "schedule": 600.0},
 }
 
 # --- Auth -------------------------------------------------------------------------------
@@ -272,3 +273,11 @@ CLAIM_REFUND_DUE_BUSINESS_DAYS = env.int("CLAIM_REFUND_DUE_BUSINESS_DAYS", defau
 SETTLEMENT_DEFAULT_COMMISSION_RATE = env.str("SETTLEMENT_DEFAULT_COMMISSION_RATE", default="10")
 # Payout within this many days after a period closes (business days; weekends skipped).
 SETTLEMENT_PAY_WITHIN_DAYS = env.int("SETTLEMENT_PAY_WITHIN_DAYS", default=20)
+
+# --- Voice of the customer: reviews, questions, inquiries, survey -----------------------------
+REVIEW_WINDOW_DAYS = env.int("REVIEW_WINDOW_DAYS", default=90)  # after purchase confirmation
+REVIEW_REWARD_TEXT_AMOUNT = env.int("REVIEW_REWARD_TEXT_AMOUNT", default=100)  # points for a text review
+REVIEW_REWARD_PHOTO_AMOUNT = env.int("REVIEW_REWARD_PHOTO_AMOUNT", default=500)  # points for a photo review
+REVIEW_MIN_LENGTH = env.int("REVIEW_MIN_LENGTH", default=10)
+INQUIRY_FIRST_ANSWER_BUSINESS_DAYS = env.int("INQUIRY_FIRST_ANSWER_BUSINESS_DAYS", default=1)
+QUESTION_ANSWER_BUSINESS_DAYS = env.int("QUESTION_ANSWER_BUSINESS_DAYS", default=2)  # then it counts as a penalty
