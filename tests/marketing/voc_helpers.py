@@ -2,7 +2,13 @@
 
 from orders.models import OrderLine
 from orders.services import place_order
-from orders.services.fulfilment import acknowledge_line, confirm_purchase, mark_delivered, mark_shipped, set_waybill
+from orders.services.fulfilment import (
+    acknowledge_line,
+    confirm_purchase,
+    mark_delivered,
+    mark_shipped,
+    set_waybill,
+)
 from tests.accounts.factories import OperatorFactory
 from tests.orders.factories import DELIVERY
 from tests.orders.helpers import pay
