@@ -5,6 +5,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from core.models import TimeStampedModel
 from core.storage import private_storage
@@ -159,14 +160,14 @@ class Inquiry(TimeStampedModel):
     """1:1 문의 from my page, about an order line or in general; operators work the queue."""
 
     class Status(models.TextChoices):
-        NEW = "new", _("New")  # waiting for a first answer
+        NEW = "new", pgettext_lazy("inquiry status", "New")  # waiting for a first answer
         IN_PROGRESS = "in_progress", _("In progress")  # assigned, being looked into
         ANSWERED = "answered", _("Answered")  # the shop answered; the shopper may write again
         CLOSED = "closed", _("Closed")
 
     class Category(models.TextChoices):
         ORDER = "order", _("Order and payment")
-        DELIVERY = "delivery", _("Delivery")
+        DELIVERY = "delivery", pgettext_lazy("inquiry about", "Delivery")
         CLAIM = "claim", _("Cancel, exchange or return")
         PRODUCT = "product", _("Product")
         ACCOUNT = "account", _("Account and benefits")

@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core.views_console import console_permission_required
@@ -90,7 +91,7 @@ def inquiry_list(request):
     return render(request, "console/voc/inquiry_list.html", {
         "page": _page(request, queryset), "status": status, "overdue_only": overdue_only, "mine": mine,
         "counts": selectors.inquiry_counts(), "now": timezone.now(),
-        "tabs": [("new", _("New")), ("in_progress", _("In progress")), ("answered", _("Answered")),
+        "tabs": [("new", pgettext("inquiry status", "New")), ("in_progress", _("In progress")), ("answered", _("Answered")),
                  ("closed", _("Closed")), ("all", _("All"))],
     })
 
