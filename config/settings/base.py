@@ -106,15 +106,16 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Redis: broker and cache when REDIS_URL is given --------------------------------------
 REDIS_URL = env("REDIS_URL", default="")
+
+
+def redis_caches(url: str) -> dict:
+    """The CACHES setting for a Redis at ``url``; Redis down → every call answers as a miss and pages
+    render from the database (core.cache.ResilientRedisCache)."""
+    return {"default": {"BACKEND": "core.cache.ResilientRedisCache", "LOCATION": url, "KEY_PREFIX": "shop"}}
+
+
 if REDIS_URL:
-    CACHES = {
-        "default": {
-            # Redis down → the cache answers as a miss and pages render from the database.
-            "BACKEND": "core.cache.ResilientRedisCache",
-            "LOCATION": REDIS_URL,
-            "KEY_PREFIX": "shop",
-        }
-    }
+    CACHES = redis_caches(REDIS_URL)
     CELERY_BROKER_URL = REDIS_URL
     CELERY_TASK_ALWAYS_EAGER = False
 else:
