@@ -14,7 +14,7 @@ import re
 
 # A card number (PAN): 13 to 19 digits in a row, or grouped by fours with spaces or dashes. Order
 # numbers (20260101-000012: 8 and 6 digits) match neither, and they are what people grep for.
-CARD_NUMBER = re.compile(r"(?<![\d-])(?:(?:\d{4}[ -]){3}\d{1,7}|\d{13,19})(?![\d-])")
+CARD_NUMBER = re.compile(r"(?<![\d.,-])(?:(?:\d{4}[ -]){3}\d{1,7}|\d{13,19})(?![\d.,-]?\d)")
 SECRET_VALUE = re.compile(
     r"""(?ix)
     (?P<key>["']?(?:secret|password|passwd|token|authorization|api[_-]?key|card[_-]?number|cvc|cvv|
