@@ -17,10 +17,10 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from accounts.roles import is_operator
+from core.http import safe_next_url
 from orders.forms import SandboxApproveForm
 from orders.models import Order, SandboxPGCallback, SandboxPGPayment
 from orders.payments import GatewayError
@@ -75,11 +75,8 @@ def visible_callbacks(user):
 
 def _safe_next(request, fallback: str):
     """Where to go after a button: a path on this site only, never another host."""
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
-                                                  require_https=request.is_secure()):
-        return redirect(target)
-    return redirect(fallback)
+    target = safe_next_url(request, "")
+    return redirect(target or fallback)
 
 
 def _with_query(url: str, params: dict) -> str:

@@ -8,13 +8,13 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from accounts.models import Address
 from core.exceptions import DomainError
+from core.http import safe_next_url
 from orders import selectors, services
 from orders.forms import AddToCartForm, CheckoutForm
 from orders.models import PaymentMethod
@@ -39,9 +39,7 @@ def cart(request):
 @require_POST
 def cart_add(request):
     form = AddToCartForm(request.POST)
-    product_url = request.POST.get("next") or reverse("shop:cart")
-    if not url_has_allowed_host_and_scheme(product_url, allowed_hosts={request.get_host()}):
-        product_url = reverse("shop:cart")
+    product_url = safe_next_url(request, reverse("shop:cart"))
     if not form.is_valid():
         messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
         return redirect(product_url)

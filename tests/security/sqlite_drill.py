@@ -67,29 +67,26 @@ def main() -> None:
                 if response.status_code >= 500:
                     errors.append(f"{kind}: HTTP {response.status_code}")
 
+    def send(client: Client, kind: str, method: str, url: str, data: dict | None = None) -> None:
+        try:
+            response = client.post(url, data) if method == "post" else client.get(url)
+        except Exception as exc:  # an error the shop let through counts, whatever it is
+            record(kind, exc=exc)
+        else:
+            record(kind, response)
+
     def shopper(client: Client) -> None:
         for _ in range(ROUNDS):
-            for kind, call in (("cart", lambda: client.post("/cart/add/", {"sku": sku.pk, "quantity": 1})),
-                               ("checkout", lambda: client.post("/checkout/", CHECKOUT)),
-                               ("cart-page", lambda: client.get("/cart/"))):
-                try:
-                    record(kind, call())
-                except Exception as exc:  # an error the shop let through counts, whatever it is
-                    record(kind, exc=exc)
+            send(client, "cart", "post", "/cart/add/", {"sku": sku.pk, "quantity": 1})
+            send(client, "checkout", "post", "/checkout/", CHECKOUT)
+            send(client, "cart-page", "get", "/cart/")
 
     def console(client: Client, index: int) -> None:
         for round_number in range(ROUNDS):
             number, line_id = paid_lines[(index + round_number) % len(paid_lines)]
-            for kind, call in (
-                ("memo", lambda: client.post(f"/console/orders/{number}/memo/", {"body": f"통화 {round_number}"})),
-                ("acknowledge", lambda: client.post("/console/orders/bulk/", {"action": "acknowledge",
-                                                                               "lines": [line_id]})),
-                ("console-list", lambda: client.get("/console/orders/")),
-            ):
-                try:
-                    record(kind, call())
-                except Exception as exc:
-                    record(kind, exc=exc)
+            send(client, "memo", "post", f"/console/orders/{number}/memo/", {"body": f"통화 {round_number}"})
+            send(client, "acknowledge", "post", "/console/orders/bulk/", {"action": "acknowledge", "lines": [line_id]})
+            send(client, "console-list", "get", "/console/orders/")
 
     def run(index: int) -> None:
         try:

@@ -11,7 +11,6 @@ from orders.payments.toss import TossGateway
 from orders.services import confirm_payment, place_order
 from tests.accounts.factories import UserFactory
 from tests.orders.factories import DELIVERY, make_product
-from tests.orders.fake_toss import fake_toss  # noqa: F401 - the fixture
 from tests.orders.helpers import pay, post_webhook
 
 
