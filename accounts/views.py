@@ -12,7 +12,6 @@ from django.contrib.messages.views import SuccessMessageMixin
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render, resolve_url
 from django.urls import reverse_lazy
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
@@ -25,12 +24,9 @@ from accounts.models import Address
 
 def _safe_next(request: HttpRequest) -> str:
     """The ``next`` URL of the request if it stays on this site, else ''."""
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return ""
+    from core.http import safe_next_url
+
+    return safe_next_url(request, "")
 
 
 class LoginView(auth_views.LoginView):

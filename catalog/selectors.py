@@ -73,8 +73,12 @@ def _is_postgres() -> bool:
 
 
 def normalize_query(query: str | None) -> str:
-    """The search text as matched: trimmed, inner whitespace collapsed, at most 100 characters."""
-    return " ".join((query or "").split())[:100]
+    """The search text as matched: trimmed, inner whitespace collapsed, at most 100 characters.
+
+    Control characters (NUL among them: PostgreSQL refuses it in a text parameter) are dropped.
+    """
+    printable = "".join(character for character in (query or "") if character.isprintable() or character.isspace())
+    return " ".join(printable.split())[:100]
 
 
 MAX_MATCHING_BRANDS = 500

@@ -7,9 +7,11 @@ from core import views as core_views
 
 handler404 = "core.views.page_not_found"
 handler500 = "core.views.server_error"
+handler400 = "core.views.bad_request"
 
 urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
+    path("favicon.ico", core_views.favicon, name="favicon"),
     path("i18n/", include("django.conf.urls.i18n")),
     path(settings.ADMIN_URL, admin.site.urls),
     path("accounts/", include("accounts.urls")),

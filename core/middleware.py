@@ -25,3 +25,41 @@ class KoreanFirstLocaleMiddleware:
         patch_vary_headers(response, ("Cookie",))
         response.headers.setdefault("Content-Language", request.LANGUAGE_CODE)
         return response
+
+
+class HostileInputMiddleware:
+    """Refuse, with a plain 400, a request whose path, query or form carries a NUL byte.
+
+    No page has a use for NUL (PostgreSQL refuses it in text, and a query with one answered 500),
+    so one check here covers every view, including those added later. Invalid UTF-8 needs nothing:
+    Django decodes the query and the form with replacement characters. Cookies with a NUL or
+    non-printable character are dropped (a junk session cookie is as good as none), so the session
+    lookup never sends them to the database.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if "\x00" in request.path_info or _has_nul(request.GET):
+            return _bad_request(request)
+        if request.method not in ("GET", "HEAD", "OPTIONS") and _has_nul(request.POST):
+            return _bad_request(request)
+        for name in [name for name, value in request.COOKIES.items() if not _printable(name + value)]:
+            del request.COOKIES[name]
+        return self.get_response(request)
+
+
+def _has_nul(query_dict) -> bool:
+    return any("\x00" in key or any("\x00" in value for value in values if isinstance(value, str))
+               for key, values in query_dict.lists())
+
+
+def _printable(text: str) -> bool:
+    return text.isprintable() or all(character.isprintable() or character in " \t" for character in text)
+
+
+def _bad_request(request):
+    from core.views import bad_request
+
+    return bad_request(request)

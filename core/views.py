@@ -53,3 +53,31 @@ def server_error(request):
     from django.template import loader
 
     return HttpResponseServerError(loader.get_template("500.html").render({"request": request}))
+
+
+def bad_request(request, exception=None):
+    """400 (413 for a body over the upload limit) as the shop's own page, never a debug page.
+
+    Standalone like the 500 page: it may answer before the session or the database are reached.
+    """
+    from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
+    from django.http import HttpResponse
+    from django.template import loader
+
+    too_large = isinstance(exception, RequestDataTooBig | TooManyFieldsSent | TooManyFilesSent)
+    status = 413 if too_large else 400
+    html = loader.get_template("400.html").render({"request": request, "too_large": too_large})
+    return HttpResponse(html, status=status)
+
+
+def favicon(request):
+    """Browsers ask for /favicon.ico on every page, whatever the link tag says."""
+    from django.templatetags.static import static
+
+    return redirect_permanent(static("images/favicon.svg"))
+
+
+def redirect_permanent(url):
+    from django.http import HttpResponsePermanentRedirect
+
+    return HttpResponsePermanentRedirect(url)

@@ -1,6 +1,22 @@
-from django.urls import path
+from django.urls import path, register_converter
 
 from orders.views import console
+
+
+class WaybillReferenceConverter:
+    """An upload reference as new_reference() makes it (WB-20260101-0123456789): anything else is a 404
+    before it reaches a cache key (spaces and control characters there raise CacheKeyWarning)."""
+
+    regex = r"WB-[0-9]{8}-[0-9a-f]{10}"
+
+    def to_python(self, value: str) -> str:
+        return value
+
+    def to_url(self, value: str) -> str:
+        return value
+
+
+register_converter(WaybillReferenceConverter, "waybill_reference")
 
 app_name = "orders"
 
@@ -13,10 +29,10 @@ urlpatterns = [
     path("lines/<int:line_id>/cancel-for-stock/", console.cancel_for_stock, name="cancel_for_stock"),
     path("waybills/", console.waybill_upload, name="waybill_upload"),
     path("waybills/download.xlsx", console.waybill_download, name="waybill_download"),
-    path("waybills/<str:reference>/", console.waybill_preview, name="waybill_preview"),
-    path("waybills/<str:reference>/apply/", console.waybill_apply, name="waybill_apply"),
-    path("waybills/<str:reference>/progress/", console.waybill_progress, name="waybill_progress"),
-    path("waybills/<str:reference>/progress.json", console.waybill_progress_json, name="waybill_progress_json"),
+    path("waybills/<waybill_reference:reference>/", console.waybill_preview, name="waybill_preview"),
+    path("waybills/<waybill_reference:reference>/apply/", console.waybill_apply, name="waybill_apply"),
+    path("waybills/<waybill_reference:reference>/progress/", console.waybill_progress, name="waybill_progress"),
+    path("waybills/<waybill_reference:reference>/progress.json", console.waybill_progress_json, name="waybill_progress_json"),
     path("<str:number>/", console.order_detail, name="order_detail"),
     path("<str:number>/memo/", console.add_memo, name="add_memo"),
 ]

@@ -11,7 +11,7 @@ def seed_activity(*, shopper, operator, stdout=None) -> None:
     from marketing.models import Coupon
     from marketing.services.coupons import issue_coupon
     from marketing.services.points import adjust_points
-    from orders.payments.sandbox import SandboxPG
+    from orders.payments.sandbox import SandboxPG, shop_webhook_path
     from orders.services import Delivery, confirm_payment, place_order
     from orders.services.fulfilment import acknowledge_line, mark_delivered, mark_shipped, set_waybill
 
@@ -44,7 +44,7 @@ def seed_activity(*, shopper, operator, stdout=None) -> None:
     def pay(order, **authorize):
         window = {"order_id": order.number, "order_name": "데모", "amount": order.total_amount,
                   "method": order.payment_method, "success_url": "", "fail_url": "", "customer_name": "김민지",
-                  "webhook_url": ""}
+                  "webhook_url": shop_webhook_path()}  # resolved against SITE_URL when a callback is sent
         pg = SandboxPG.authorize(window=window, **authorize)
         confirm_payment(order_number=order.number, payment_key=pg.payment_key, amount=order.total_amount,
                         user=shopper)

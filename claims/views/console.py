@@ -12,7 +12,6 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
@@ -76,11 +75,9 @@ def next_steps(claim: Claim) -> list[str]:
 
 
 def _next_url(request, default: str) -> str:
-    target = request.POST.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
-                                                   require_https=request.is_secure()):
-        return target
-    return default
+    from core.http import safe_next_url
+
+    return safe_next_url(request, default)
 
 
 def _mark_rows(claims, today) -> None:

@@ -44,6 +44,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "core.middleware.HostileInputMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "core.middleware.KoreanFirstLocaleMiddleware",
@@ -91,22 +92,31 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     USING_POSTGRES = True
 else:
+    # Several people at once on one SQLite file (the embedded demo): WAL lets readers run beside the
+    # writer, the busy timeout makes a writer wait for the lock instead of failing at once, and
+    # IMMEDIATE transactions take the write lock when the transaction starts, so two transactions that
+    # both read then write cannot deadlock into "database is locked" (SQLite cannot upgrade a reader).
     DATABASES["default"].setdefault("OPTIONS", {})
     DATABASES["default"]["OPTIONS"].setdefault("timeout", 20)
+    DATABASES["default"]["OPTIONS"].setdefault("transaction_mode", "IMMEDIATE")
+    DATABASES["default"]["OPTIONS"].setdefault(
+        "init_command", "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=20000;")
     USING_POSTGRES = False
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Redis: broker and cache when REDIS_URL is given --------------------------------------
 REDIS_URL = env("REDIS_URL", default="")
+
+
+def redis_caches(url: str) -> dict:
+    """The CACHES setting for a Redis at ``url``; Redis down → every call answers as a miss and pages
+    render from the database (core.cache.ResilientRedisCache)."""
+    return {"default": {"BACKEND": "core.cache.ResilientRedisCache", "LOCATION": url, "KEY_PREFIX": "shop"}}
+
+
 if REDIS_URL:
-    CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": REDIS_URL,
-            "KEY_PREFIX": "shop",
-        }
-    }
+    CACHES = redis_caches(REDIS_URL)
     CELERY_BROKER_URL = REDIS_URL
     CELERY_TASK_ALWAYS_EAGER = False
 else:
@@ -143,6 +153,8 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
+# Sessions live in the database: a shopper's cart and login survive a Redis outage.
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "shop:home"
 LOGOUT_REDIRECT_URL = "shop:home"
@@ -212,12 +224,22 @@ CONTENT_SECURITY_POLICY = {
 
 ADMIN_URL = env("ADMIN_URL", default="django-admin/")
 
+# One line per event (tracebacks folded onto the line), secrets and card numbers masked, every
+# record written once: Django's own loggers get the one handler and do not propagate to the root.
+LOG_LEVEL = env("LOG_LEVEL", default="INFO")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "INFO"}, "axes": {"level": "WARNING"}},
+    "filters": {"redact": {"()": "core.logging.RedactFilter"}},
+    "formatters": {"line": {"()": "core.logging.OneLineFormatter"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "line", "filters": ["redact"]}},
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
+    "loggers": {
+        "django": {"handlers": ["console"], "level": LOG_LEVEL, "propagate": False},
+        "django.server": {"handlers": ["console"], "level": LOG_LEVEL, "propagate": False},
+        "django.db.backends": {"level": "INFO"},
+        "axes": {"level": "WARNING"},
+    },
 }
 
 # --- Shop -------------------------------------------------------------------------------
@@ -243,8 +265,19 @@ PAYMENT_GATEWAY = env("PAYMENT_GATEWAY", default="sandbox")
 TOSS_SECRET_KEY = env("TOSS_SECRET_KEY", default="")
 TOSS_CLIENT_KEY = env("TOSS_CLIENT_KEY", default="")
 TOSS_API_BASE = env("TOSS_API_BASE", default="https://api.tosspayments.com")
-# Where the sandbox PG sends its callbacks (the shop's own webhook URL is appended).
-SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
+# Where the shop listens (make run / make web pass HOST and PORT) and where the sandbox PG sends its
+# callbacks (the shop's own webhook URL is appended): derived from HOST and PORT unless SITE_URL is set.
+HOST = env("HOST", default="127.0.0.1")
+PORT = env.int("PORT", default=8000)
+_CALLBACK_HOST = "127.0.0.1" if HOST in ("", "0.0.0.0", "::", "[::]") else HOST  # a bind-all address is not an address to call
+SITE_URL = env("SITE_URL", default=f"http://{_CALLBACK_HOST}:{PORT}")
+# The sandbox PG console: operators always; with this on, a signed-in shopper also works the payments of
+# their own orders (the embedded demo pays a virtual account that way). Off in production.
+SANDBOX_PG_SHOPPER_ACCESS = env.bool("SANDBOX_PG_SHOPPER_ACCESS", default=True)
+# Production refuses the sandbox PG (anyone could "pay" in it) unless this is deliberately set for a demo.
+ALLOW_SANDBOX_PG_IN_PRODUCTION = env.bool("ALLOW_SANDBOX_PG_IN_PRODUCTION", default=False)
+# PG webhooks accepted per client address per minute (the cache counts them; no cache → no limit).
+PAYMENT_WEBHOOK_RATE_PER_MINUTE = env.int("PAYMENT_WEBHOOK_RATE_PER_MINUTE", default=120)
 SANDBOX_PG_WEBHOOK_SECRET = env("SANDBOX_PG_WEBHOOK_SECRET", default="")
 VIRTUAL_ACCOUNT_DUE_HOURS = env.int("VIRTUAL_ACCOUNT_DUE_HOURS", default=72)
 PAYMENT_WINDOW_MINUTES = env.int("PAYMENT_WINDOW_MINUTES", default=30)

@@ -1,7 +1,9 @@
 """Production: services mode, every secret from the environment, HTTPS only."""
 
+from django.core.exceptions import ImproperlyConfigured
+
 from .base import *  # noqa: F403
-from .base import env
+from .base import ALLOW_SANDBOX_PG_IN_PRODUCTION, PAYMENT_GATEWAY, env
 
 DEBUG = False
 SECRET_KEY = env("SECRET_KEY")
@@ -23,3 +25,12 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.smtp.EmailBackend")
+
+SANDBOX_PG_SHOPPER_ACCESS = env.bool("SANDBOX_PG_SHOPPER_ACCESS", default=False)
+
+# The sandbox PG lets anyone mark an order paid: a production deploy must name a real gateway.
+if PAYMENT_GATEWAY == "sandbox" and not ALLOW_SANDBOX_PG_IN_PRODUCTION:
+    raise ImproperlyConfigured(
+        "PAYMENT_GATEWAY=sandbox is refused in production: set PAYMENT_GATEWAY=toss (with TOSS_SECRET_KEY), "
+        "or ALLOW_SANDBOX_PG_IN_PRODUCTION=1 for a public demo that takes no real money."
+    )

@@ -82,6 +82,9 @@ class WebhookEvent:
     order_id: str = ""
     status: str = ""
     payload: dict = field(default_factory=dict)
+    # False when nothing proves the PG sent it (Toss signs no payment webhook): the shop then stores
+    # nothing until the PG, asked directly, reports a change.
+    verified: bool = True
 
 
 class PaymentGateway:

@@ -225,6 +225,17 @@ class SandboxPG:
         transaction.on_commit(lambda: _send_callback_task(callback.pk))
 
 
+def shop_webhook_path(gateway_name: str = "sandbox") -> str:
+    """The shop's webhook as a path: resolved against SITE_URL when sent, so it follows the port."""
+    return reverse("shop:payment_webhook", args=[gateway_name])
+
+
+def absolute_callback_url(url: str) -> str:
+    if url.startswith("/"):
+        return settings.SITE_URL.rstrip("/") + url
+    return url
+
+
 def _send_callback_task(callback_id: int) -> None:
     from orders.tasks import deliver_sandbox_callback
 
@@ -245,7 +256,7 @@ def deliver_callback(callback_id: int, *, timeout: float = 5.0) -> bool:
     if callback.delivered:
         return True
     body = json.dumps(callback.body, ensure_ascii=False).encode()
-    request = urllib.request.Request(callback.url, data=body, method="POST", headers={
+    request = urllib.request.Request(absolute_callback_url(callback.url), data=body, method="POST", headers={
         "Content-Type": "application/json", SIGNATURE_HEADER: sign_body(body)})
     status = None
     try:
@@ -292,7 +303,8 @@ class SandboxGateway(PaymentGateway):
 
     def parse_webhook(self, *, body: bytes, headers: dict) -> WebhookEvent:
         signature = headers.get(SIGNATURE_HEADER) or headers.get(SIGNATURE_HEADER.upper().replace("-", "_")) or ""
-        if not hmac.compare_digest(signature, sign_body(body)):
+        # Bytes on both sides: compare_digest raises TypeError for a str with non-ASCII characters.
+        if not hmac.compare_digest(str(signature).encode("utf-8", "replace"), sign_body(body).encode()):
             raise GatewayError("bad signature", code="INVALID_SIGNATURE", status=401)
         try:
             payload = json.loads(body)

@@ -195,7 +195,7 @@ class TossGateway(PaymentGateway):
         return WebhookEvent(
             event_id=_event_id(event_type, digest), event_type=event_type,
             payment_key=_text(data.get("paymentKey")), order_id=_text(data.get("orderId")),
-            status=_text(data.get("status")), payload=document,
+            status=_text(data.get("status")), payload=document, verified=False,
         )
 
     # --- HTTP -----------------------------------------------------------------------------------
@@ -321,6 +321,7 @@ def _payment_status_changed(document: dict) -> WebhookEvent:
         order_id=_text(data.get("orderId")),
         status=status,
         payload=document,
+        verified=False,
     )
 
 

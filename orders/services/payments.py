@@ -229,11 +229,14 @@ def _notify_paid(order: Order, lines: list[OrderLine]) -> None:
 # --- Webhooks ------------------------------------------------------------------------------
 
 
-def receive_webhook(*, gateway_name: str, body: bytes, headers: dict) -> tuple[PaymentEvent, bool]:
+def receive_webhook(*, gateway_name: str, body: bytes, headers: dict) -> tuple[PaymentEvent | None, bool]:
     """Verify and store a PG callback; its processing is queued (Celery, after commit).
 
-    Raises WebhookRejected (→ 4xx, nothing stored) for a forged or malformed one. A duplicate
-    (same event id) is acknowledged and changes nothing.
+    Raises WebhookRejected (→ 4xx, nothing stored) for a forged or malformed one, or one about a
+    payment of another gateway. A duplicate (same event id) is acknowledged and changes nothing.
+    An unverified event (nothing proves the PG sent it) is only a hint: the PG is asked at once and,
+    unless its answer differs from the stored payment, nothing is stored and ``(None, False)`` is
+    returned; the PG unreachable raises WebhookRejected(code="pg_unreachable") so the PG retries.
     """
     gateway = get_gateway(gateway_name)
     try:
@@ -245,12 +248,16 @@ def receive_webhook(*, gateway_name: str, body: bytes, headers: dict) -> tuple[P
         payment = Payment.objects.select_related("order").filter(payment_key=event.payment_key).first()
     elif event.order_id:
         payment = Payment.objects.select_related("order").filter(order__number=event.order_id).first()
-    if payment is None:
+    if payment is None or payment.gateway != gateway_name:
         raise WebhookRejected("unknown payment", code="not_found")
     if event.event_type == "DEPOSIT_CALLBACK":
         secret = str(event.payload.get("secret", ""))
-        if not payment.deposit_secret or not hmac.compare_digest(secret, payment.deposit_secret):
+        # Bytes: compare_digest raises TypeError for a str with non-ASCII characters.
+        if not payment.deposit_secret or not hmac.compare_digest(secret.encode("utf-8", "replace"),
+                                                                 payment.deposit_secret.encode()):
             raise WebhookRejected("the deposit secret does not match", code="forged")
+    elif not event.verified and not _pg_reports_a_change(gateway, payment):
+        return None, False
     try:
         with transaction.atomic():
             stored = PaymentEvent.objects.create(
@@ -261,6 +268,25 @@ def receive_webhook(*, gateway_name: str, body: bytes, headers: dict) -> tuple[P
         return PaymentEvent.objects.get(gateway=gateway_name, event_id=event.event_id[:200]), False
     transaction.on_commit(lambda: _queue_event(stored.pk))
     return stored, True
+
+
+PG_STATUS_IN_SHOP = {
+    PGStatus.READY: P.READY, PGStatus.IN_PROGRESS: P.READY, PGStatus.WAITING_FOR_DEPOSIT: P.WAITING_FOR_DEPOSIT,
+    PGStatus.DONE: P.DONE, PGStatus.PARTIAL_CANCELED: P.PARTIAL_CANCELED, PGStatus.CANCELED: P.CANCELED,
+    PGStatus.ABORTED: P.ABORTED, PGStatus.EXPIRED: P.EXPIRED,
+}
+
+
+def _pg_reports_a_change(gateway, payment: Payment) -> bool:
+    """Ask the PG about an unverified event's payment: whether its state differs from the shop's."""
+    if not payment.payment_key:
+        return False  # never confirmed: the confirm step, not a webhook, brings its first state
+    try:
+        pg = gateway.get_payment(payment_key=payment.payment_key)
+    except GatewayError as exc:
+        raise WebhookRejected("the PG could not be asked about the payment", code="pg_unreachable") from exc
+    cancelled = pg.total_amount - pg.balance_amount
+    return PG_STATUS_IN_SHOP.get(pg.status) != payment.status or cancelled != payment.cancelled_amount
 
 
 def _queue_event(event_id: int) -> None:

@@ -14,7 +14,6 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -84,11 +83,9 @@ def _active_couriers() -> list[Courier]:
 
 
 def _next_url(request, default: str) -> str:
-    target = request.POST.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
-                                                   require_https=request.is_secure()):
-        return target
-    return default
+    from core.http import safe_next_url
+
+    return safe_next_url(request, default)
 
 
 # --- The line list ---------------------------------------------------------------------------

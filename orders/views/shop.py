@@ -1,21 +1,26 @@
 """The shopper's side of orders: cart, checkout, the PG round trip, my orders."""
 
+import logging
+
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from accounts.models import Address
 from core.exceptions import DomainError
+from core.http import safe_next_url
 from orders import selectors, services
 from orders.forms import AddToCartForm, CheckoutForm
 from orders.models import PaymentMethod
 from orders.services.pricing import price_lines
+
+logger = logging.getLogger(__name__)
 
 SESSION_BUY_NOW = "buy_now"
 
@@ -34,9 +39,7 @@ def cart(request):
 @require_POST
 def cart_add(request):
     form = AddToCartForm(request.POST)
-    product_url = request.POST.get("next") or reverse("shop:cart")
-    if not url_has_allowed_host_and_scheme(product_url, allowed_hosts={request.get_host()}):
-        product_url = reverse("shop:cart")
+    product_url = safe_next_url(request, reverse("shop:cart"))
     if not form.is_valid():
         messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
         return redirect(product_url)
@@ -260,14 +263,27 @@ def confirm_purchase(request, number, line_id):
 @csrf_exempt
 @require_POST
 def payment_webhook(request, gateway):
-    """PG callbacks: 200 once stored (processing is queued), 4xx for a forged or malformed one."""
+    """PG callbacks: 200 once stored (processing is queued), 4xx for a forged or malformed one.
+
+    Only the configured gateway has a webhook (another name is a 404, as if not mounted), and each
+    client address may post ``PAYMENT_WEBHOOK_RATE_PER_MINUTE`` times a minute. An unsigned event
+    (Toss's PAYMENT_STATUS_CHANGED) is answered 200 without storing anything unless the PG, asked
+    directly, reports a change (see ``receive_webhook``).
+    """
+    from core.ratelimit import allow, client_address
     from orders.exceptions import WebhookRejected
 
-    if gateway not in ("sandbox", "toss"):
+    if gateway != settings.PAYMENT_GATEWAY or gateway not in settings.PAYMENT_GATEWAYS:
         raise Http404
+    if not allow(scope="payment-webhook", client=client_address(request),
+                 limit=settings.PAYMENT_WEBHOOK_RATE_PER_MINUTE):
+        return JsonResponse({"ok": False, "error": "rate_limited"}, status=429, headers={"Retry-After": "60"})
     try:
         event, created = services.receive_webhook(gateway_name=gateway, body=request.body, headers=request.headers)
     except WebhookRejected as exc:
-        status = 404 if exc.code == "not_found" else 401 if exc.code in ("INVALID_SIGNATURE", "forged") else 400
+        status = {"not_found": 404, "INVALID_SIGNATURE": 401, "forged": 401, "pg_unreachable": 503}.get(exc.code, 400)
+        logger.info("payment webhook %s refused: %s (%s)", gateway, exc.code, client_address(request))
         return JsonResponse({"ok": False, "error": exc.code}, status=status)
+    if event is None:
+        return JsonResponse({"ok": True, "changed": False})
     return JsonResponse({"ok": True, "duplicate": not created})

@@ -14,6 +14,8 @@ def test_production_settings_pass_the_deploy_check():
         "ALLOWED_HOSTS": "shop.example.com",
         "DATABASE_URL": os.environ.get("DATABASE_URL", "postgres://shop@db:5432/shop"),
         "REDIS_URL": os.environ.get("REDIS_URL", "redis://redis:6379/0"),
+        "PAYMENT_GATEWAY": "toss",
+        "TOSS_SECRET_KEY": "test_sk_deploy_check",
     }
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],

@@ -107,6 +107,8 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--products", type=int, default=1200, help="how many products (default 1,200)")
         parser.add_argument("--if-empty", action="store_true", help="do nothing when products already exist")
+        parser.add_argument("--no-logins", action="store_true",
+                            help="do not print the demo logins (make run prints them once, with its port)")
         parser.add_argument("--seed", type=int, default=2025, help="random seed (same seed, same shop)")
         parser.add_argument("--no-images", action="store_true", help="skip drawing and attaching images")
         parser.add_argument("--no-activity", action="store_true",
@@ -146,7 +148,8 @@ class Command(BaseCommand):
                 from catalog.management.demo_voc import seed_voc
 
                 seed_voc(shopper=users["shopper"], operator=users["operator"], stdout=self.stdout)
-        print_logins(self.stdout)
+        if not options["no_logins"]:
+            print_logins(self.stdout)
 
     # --- people -------------------------------------------------------------------------
 

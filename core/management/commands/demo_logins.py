@@ -43,9 +43,12 @@ def _existing_emails() -> set[str] | None:
         return None
 
 
-def print_logins(stdout, *, base_url: str = "http://127.0.0.1:8000") -> None:
-    """Write the demo logins table to ``stdout`` (a management command's OutputWrapper or a file)."""
-    base_url = base_url.rstrip("/")
+def print_logins(stdout, *, base_url: str | None = None) -> None:
+    """Write the demo logins table to ``stdout`` (a management command's OutputWrapper or a file).
+
+    The URLs are the server's own (``settings.SITE_URL``, derived from HOST and PORT) unless given.
+    """
+    base_url = (base_url or settings.SITE_URL).rstrip("/")
     existing = _existing_emails()
     lines = [
         "",
@@ -75,7 +78,8 @@ class Command(BaseCommand):
     help = "Print the demo logins (made by seed_demo), their password and the URLs to try them on."
 
     def add_arguments(self, parser):
-        parser.add_argument("--base-url", default="http://127.0.0.1:8000", help="where the server listens")
+        parser.add_argument("--base-url", default=None,
+                            help="where the server listens (default: SITE_URL, from HOST and PORT)")
 
     def handle(self, *args, **options):
         print_logins(self.stdout, base_url=options["base_url"])
