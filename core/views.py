@@ -5,6 +5,7 @@ from django.db import connection
 from django.http import JsonResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_safe
 
 logger = logging.getLogger(__name__)
 
@@ -70,14 +71,19 @@ def bad_request(request, exception=None):
     return HttpResponse(html, status=status)
 
 
+@require_safe
 def favicon(request):
-    """Browsers ask for /favicon.ico on every page, whatever the link tag says."""
-    from django.templatetags.static import static
+    """Browsers ask for /favicon.ico on every page, whatever the link tag says: the shop's icon.
 
-    return redirect_permanent(static("images/favicon.svg"))
+    Served from the static source itself, so it answers with DEBUG off and before collectstatic.
+    """
+    from django.contrib.staticfiles import finders
+    from django.http import Http404, HttpResponse
 
-
-def redirect_permanent(url):
-    from django.http import HttpResponsePermanentRedirect
-
-    return HttpResponsePermanentRedirect(url)
+    path = finders.find("images/favicon.svg")
+    if not path:
+        raise Http404
+    with open(path, "rb") as icon:
+        response = HttpResponse(icon.read(), content_type="image/svg+xml")
+    response["Cache-Control"] = "public, max-age=86400"
+    return response

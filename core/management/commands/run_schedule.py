@@ -10,6 +10,7 @@ when it is due, the first time one interval after start (``--now`` runs them all
 A job that fails is logged on one line and tried again at its next turn; it never stops the others.
 """
 
+import importlib
 import logging
 import signal
 import threading
@@ -17,7 +18,7 @@ import time
 
 from django.conf import settings
 from django.core.management.base import BaseCommand
-from django.db import close_old_connections
+from django.db import close_old_connections, connection
 
 logger = logging.getLogger("core.schedule")
 
@@ -31,22 +32,28 @@ def _interval(schedule) -> float:
     raise ValueError(f"only interval schedules run in-process, not {schedule!r}")
 
 
+def _fresh_connections() -> None:
+    # Between jobs, like a worker between tasks: drop a connection that broke or outlived its age
+    # (never inside a transaction, where the caller owns the connection).
+    if not connection.in_atomic_block:
+        close_old_connections()
+
+
 def run_job(name: str, task_name: str) -> bool:
     """Run one scheduled task now, in this process; True when it finished without an error."""
     from celery import current_app
 
-    import config.celery_app  # noqa: F401 - registers the app and its tasks
-
-    close_old_connections()
+    _fresh_connections()
     started = time.monotonic()
     try:
+        importlib.import_module(f"{task_name.split('.')[0]}.tasks")  # registers the app's shared tasks
         task = current_app.tasks[task_name]
         result = task.apply(throw=True).result
     except Exception as exc:
         logger.error("scheduled job %s (%s) failed: %s: %s", name, task_name, type(exc).__name__, exc)
         return False
     finally:
-        close_old_connections()
+        _fresh_connections()
     logger.info("scheduled job %s done in %.2fs: %s", name, time.monotonic() - started, result)
     return True
 
