@@ -8,6 +8,7 @@ urlpatterns = [
     path("", console.claim_list, name="list"),
     path("bulk/", console.bulk_action, name="bulk_action"),
     path("refunds-due/", console.refunds_due, name="refunds_due"),
+    path("refunds-failed/", console.refunds_failed, name="refunds_failed"),
     path("<str:number>/", console.claim_detail, name="detail"),
     path("<str:number>/memo/", console.claim_memo, name="memo"),
     path("<str:number>/<str:step>/", console.claim_step, name="step"),

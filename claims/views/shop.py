@@ -37,8 +37,11 @@ def _preview(order, form: ClaimRequestForm, lines) -> dict:
     items = form.cleaned_data["items"]
     if form.claim_type == T.EXCHANGE:
         chosen = [line for line in lines if line.pk in dict(items)]
-        return {"exchange": True, "shipping_charge_amount": services.exchange_shipping_charge(chosen, form.fault)}
-    preview = services.compute_refund(order=order, claim_type=form.claim_type, fault=form.fault, items=items)
+        pickup_method = form.cleaned_data.get("pickup_method", "")
+        return {"exchange": True, "shipping_charge_amount": services.exchange_shipping_charge(
+            chosen, form.fault, order=order, pickup_method=pickup_method)}
+    preview = services.compute_refund(order=order, claim_type=form.claim_type, fault=form.fault, items=items,
+                                      pickup_method=form.cleaned_data.get("pickup_method", ""))
     return {"exchange": False, "refund": preview, "fault": form.fault}
 
 

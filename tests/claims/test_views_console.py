@@ -217,10 +217,10 @@ def test_the_page_offers_exactly_the_steps_the_table_allows(client):
     assert steps_on(client.get(page).content.decode()) == {"complete_pickup", "convert"}
     complete_pickup(claim_id=claim.pk, actor=operator)
     html = client.get(page).content.decode()
-    assert steps_on(html) == {"hold", "refund", "reject", "convert"}
+    assert steps_on(html) == {"hold", "refund", "reject", "convert", "inspect"}
     assert "Cash back" in html
     Claim.objects.filter(pk=claim.pk).update(status=St.HELD)
-    assert steps_on(client.get(page).content.decode()) == {"release_hold", "reject"}
+    assert steps_on(client.get(page).content.decode()) == {"release_hold", "reject", "inspect"}
 
 
 @pytest.mark.django_db
@@ -241,9 +241,9 @@ def test_a_return_through_every_step_from_the_page(client):
     assert claim.status == St.PICKUP_STARTED and claim.pickup_waybill == "123412341234"
     step("complete_pickup")
     assert claim.status == St.PICKED_UP
-    response = step("hold", {"hold-reason": ""})
+    response = step("hold", {"hold-reason": "", "hold-reason_code": "other"})
     assert response.status_code == 400 and claim.status == St.PICKED_UP
-    step("hold", {"hold-reason": "구성품 누락"})
+    step("hold", {"hold-reason": "구성품 누락", "hold-reason_code": "product_not_returned"})
     assert claim.status == St.HELD and claim.hold_reason == "구성품 누락"
     step("release_hold")
     assert claim.status == St.PICKED_UP
@@ -296,7 +296,7 @@ def test_an_exchange_ships_its_replacement_and_completes(client):
     for service in (approve_claim, start_pickup, complete_pickup):
         service(claim_id=claim.pk, actor=operator)
     page = f"{LIST}{claim.number}/"
-    assert steps_on(client.get(page).content.decode()) == {"ship_replacement", "hold", "reject", "convert"}
+    assert steps_on(client.get(page).content.decode()) == {"ship_replacement", "hold", "reject", "convert", "inspect"}
     response = client.post(f"{page}ship_replacement/", {"ship-courier": "cj", "ship-waybill_number": "12"})
     claim.refresh_from_db()
     assert response.status_code == 302 and claim.status == St.PICKED_UP and texts(response)  # bad waybill

@@ -185,7 +185,7 @@ def test_preview_shows_the_refund_and_creates_nothing(client):
     assert response.status_code == 200
     html = response.content.decode()
     assert amount(html, "items") == 30000
-    assert amount(html, "shipping-charge") == -6000
+    assert amount(html, "shipping-charge") == -3000 and amount(html, "return-fee") == -3000  # original + return
     assert amount(html, "shipping-refund") == 0 and amount(html, "points") == 0
     assert amount(html, "refund") == 24000
     assert not Claim.objects.exists() and StatusChange.objects.count() == before
