@@ -501,3 +501,53 @@ def test_the_replacement_waybill_refuses_a_number_of_another_order():
         ship_replacement(claim_id=claim.pk, actor=operator, courier_code="cj", waybill_number="246824682468")
     claim.refresh_from_db()
     assert claim.status == St.PICKED_UP and not claim.replacement_waybill
+
+
+# --- Concurrency: the seller ships while the shopper asks to cancel (real threads, PostgreSQL) -----
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_shipping_and_a_cancel_request_at_the_same_moment_never_both_win():
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    from django.db import connection
+
+    shopper, operator = UserFactory(), cs()
+    _, (sku,) = make_product(price=20000, stock=5)
+    order = paid_order(shopper, [(sku.pk, 1)])
+    line = order.lines.get()
+    acknowledge_line(line_id=line.pk, actor=operator)
+    set_waybill(line_id=line.pk, courier_code="cj", waybill_number="121212121212", actor=operator)
+    barrier = threading.Barrier(2, timeout=30)
+
+    def ship():
+        barrier.wait()
+        try:
+            mark_shipped(line_id=line.pk, actor=operator)
+            return "shipped"
+        except DomainError:
+            return "refused"
+        finally:
+            connection.close()
+
+    def cancel():
+        barrier.wait()
+        try:
+            request_claim(order=order, claim_type=T.CANCEL, items=[(line.pk, 1)], reason_code="change_of_mind",
+                          requested_by=shopper)
+            return "requested"
+        except DomainError:
+            return "refused"
+        finally:
+            connection.close()
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        results = sorted(future.result() for future in [pool.submit(ship), pool.submit(cancel)])
+    line.refresh_from_db()
+    assert results in (["refused", "shipped"], ["refused", "requested"])
+    if "shipped" in results:
+        assert line.status == LS.SHIPPING and not Claim.objects.filter(order=order).exists()
+    else:
+        assert line.status == LS.READY_TO_SHIP and line.held_quantity == 1
