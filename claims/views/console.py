@@ -16,11 +16,12 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from claims import selectors, services
 from claims.forms import (
     BulkClaimForm,
+    ClaimRequestForm,
     HoldForm,
     InspectForm,
     PickupForm,
@@ -154,6 +155,55 @@ def refunds_due(request):
     claims = list(page.object_list)
     _mark_rows(claims, today)
     return render(request, "console/claims/refunds_due.html", {"page": page, "claims": claims, "today": today})
+
+
+@require_http_methods(["GET", "POST"])
+@console_permission_required(VIEW, HANDLE)
+def claim_new(request, order_number: str, claim_type: str):
+    """CS opens a cancel, return or exchange on the shopper's behalf (from the console's order page).
+
+    The same form and the same service as the shopper's request; the claim records the operator as
+    requester. The shopper is told by the claim's messages as usual.
+    """
+    from orders.models import Order, PaymentMethod
+
+    if claim_type not in T.values:
+        raise Http404
+    order = Order.objects.select_related("payment").filter(number=order_number).first()
+    if order is None:
+        raise Http404
+    lines = selectors.list_claimable_lines(order=order, claim_type=claim_type)
+    replacements = selectors.list_replacement_options(lines=lines) if claim_type == T.EXCHANGE else {}
+    payment = getattr(order, "payment", None)
+    form_kwargs = {"claim_type": claim_type, "lines": lines, "replacements": replacements,
+                   "needs_account": bool(payment and payment.method == PaymentMethod.VIRTUAL_ACCOUNT)}
+    status = 200
+    if request.method == "POST":
+        form = ClaimRequestForm(request.POST, **form_kwargs)
+        form.fields.pop("photos", None)
+        if form.is_valid():
+            try:
+                claim = services.request_claim(
+                    order=order, claim_type=claim_type, items=form.cleaned_data["items"],
+                    reason_code=form.cleaned_data["reason"], requested_by=request.user,
+                    detail=form.cleaned_data["detail"], pickup_method=form.cleaned_data.get("pickup_method", ""),
+                    replacements=form.cleaned_data["replacements"], refund_account=form.refund_account())
+            except DomainError as error:
+                messages.error(request, error.message)
+                status = 400
+            else:
+                messages.success(request, _("%(type)s %(number)s opened for the shopper: “%(status)s”.") % {
+                    "type": claim.get_type_display(), "number": claim.number, "status": claim.get_status_display()})
+                return redirect("console:claims:detail", number=claim.number)
+        else:
+            status = 400
+    else:
+        form = ClaimRequestForm(**form_kwargs)
+        form.fields.pop("photos", None)
+    return render(request, "console/claims/new.html", {
+        "order": order, "form": form, "claim_type": claim_type, "claim_type_label": T(claim_type).label,
+        "rows": list(form.line_rows()), "reason_groups": selectors.reason_groups(),
+    }, status=status)
 
 
 @require_GET
