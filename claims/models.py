@@ -175,3 +175,31 @@ class ClaimMemo(models.Model):
 
     def __str__(self) -> str:
         return f"memo {self.pk} on claim {self.claim_id}"
+
+
+class ClaimPayment(models.Model):
+    """An extra payment a claim asks of the shopper through the PG (the exchange fee): its own small
+    checkout, separate from the order's payment, so a later refund of the order never mixes them."""
+
+    class Status(models.TextChoices):
+        READY = "ready", _("Waiting for payment")
+        DONE = "done", _("Paid")
+        FAILED = "failed", _("Payment failed")
+        CANCELLED = "cancelled", _("Cancelled")  # no longer owed (the exchange became a return)
+
+    claim = models.ForeignKey(Claim, on_delete=models.PROTECT, related_name="payments")
+    pg_order_id = models.CharField(max_length=40, unique=True, help_text="the order id the PG knows it by")
+    gateway = models.CharField(max_length=20)
+    method = models.CharField(max_length=20, default="card")
+    amount = models.BigIntegerField()
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.READY)
+    payment_key = models.CharField(max_length=200, blank=True)
+    paid_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-id"]
+        constraints = [models.CheckConstraint(condition=models.Q(amount__gt=0), name="claim_payment_positive")]
+
+    def __str__(self) -> str:
+        return f"{self.pg_order_id} {self.amount} {self.status}"

@@ -2,6 +2,8 @@
 convert, complete. ``actor`` is an operator with claims rights or the seller's staff (the partner
 portal calls these with its staff user)."""
 
+import logging
+
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
@@ -28,6 +30,23 @@ from .requests import check_replacements
 from .rules import TRANSITIONS, ClaimType, LineStatus, Status
 
 AFTER_PICKUP = {Status.PICKED_UP, Status.HELD}
+logger = logging.getLogger(__name__)
+
+
+def _give_back_fees_after_commit(claim: Claim, reason: str) -> None:
+    """An exchange that ends or becomes a return owes no exchange fee: a paid one goes back after the
+    commit (the PG call never runs under the claim's lock); a PG error leaves it listed as paid for CS."""
+    if claim.type != ClaimType.EXCHANGE or not claim.exchange_fee_paid_amount:
+        return
+    from .fees import cancel_fee_payments
+
+    def give_back():
+        try:
+            cancel_fee_payments(claim_id=claim.pk, reason=reason)
+        except Exception as exc:  # noqa: BLE001 - logged for CS; the claim's own state is already right
+            logger.warning("exchange fee of %s not given back: %s", claim.number, exc)
+
+    transaction.on_commit(give_back)
 FEE_HOLDS = {Claim.HoldReason.RETURN_FEE_UNPAID, Claim.HoldReason.EXTRA_FEE, Claim.HoldReason.EXCHANGE_FEE_UNPAID}
 
 
@@ -125,6 +144,7 @@ def reject_claim(*, claim_id: int, actor, reason: str, reason_code: str = "", co
     move_claim(claim, Status.REJECTED, actor=actor, reason=reason, extra=("reject_reason",))
     _undo_reservation(claim, actor)
     _release_units(claim)
+    _give_back_fees_after_commit(claim, reason)
     return claim
 
 
@@ -144,6 +164,7 @@ def approve_decision(*, claim_id: int, actor) -> Claim:
         move_claim(claim, Status.REJECTED, actor=actor, reason=claim.reject_reason, extra=fields)
         _undo_reservation(claim, actor)
         _release_units(claim)
+        _give_back_fees_after_commit(claim, claim.reject_reason)
     else:
         claim.save(update_fields=[*fields, "updated_at"])
     return claim
@@ -158,6 +179,7 @@ def withdraw_claim(*, claim_id: int, shopper) -> Claim:
     move_claim(claim, Status.WITHDRAWN, actor=shopper, reason=_("Withdrawn by the shopper"))
     _undo_reservation(claim, shopper)
     _release_units(claim)
+    _give_back_fees_after_commit(claim, _("Withdrawn by the shopper"))
     return claim
 
 
@@ -268,6 +290,12 @@ def ship_replacement(*, claim_id: int, actor, courier_code: str, waybill_number:
 
     claim = locked_claim(claim_id)
     check_actor(actor, claim)
+    from .fees import exchange_fee_due
+
+    due = exchange_fee_due(claim)
+    if due and claim.status == Status.PICKED_UP:
+        raise ClaimError(_("The exchange fee (%(amount)s won) is not paid yet: hold the claim as “exchange fee "
+                           "not paid” until the shopper pays it.") % {"amount": f"{due:,}"}, code="fee_unpaid")
     claim.replacement_courier, claim.replacement_waybill = _waybill(claim, courier_code, waybill_number)
     move_claim(claim, Status.REPLACEMENT_SHIPPED, actor=actor, extra=("replacement_courier", "replacement_waybill"))
     if claim.restock:
@@ -353,6 +381,7 @@ def convert_claim(*, claim_id: int, actor, replacements: dict | None = None,
         move_claim(old, Status.CONVERTED, actor=actor,
                    reason=_("Converted into %(number)s") % {"number": new.number}, extra=("converted_to",))
         _undo_reservation(old, actor)
+        _give_back_fees_after_commit(old, _("Converted into %(number)s") % {"number": new.number})
         from orders.services.lines import record_created
 
         record_created([new], actor=actor, reason=_("Converted from %(number)s") % {"number": old.number})

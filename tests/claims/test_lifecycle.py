@@ -184,7 +184,7 @@ def test_an_exchanged_line_is_confirmed_by_the_shopper_and_earns_points():
     order = paid_order(shopper, [(small.pk, 1)])
     line = order.lines.get()
     ship_and_deliver(line, operator)
-    claim = request_claim(order=order, claim_type=T.EXCHANGE, items=[(line.pk, 1)], reason_code="wrong_option",
+    claim = request_claim(order=order, claim_type=T.EXCHANGE, items=[(line.pk, 1)], reason_code="defective",
                           requested_by=shopper, pickup_method="seller_collects", replacements={line.pk: medium.pk})
     line.refresh_from_db()
     assert not line.can_confirm_purchase
@@ -385,7 +385,7 @@ def test_the_exchange_fee_is_the_orders_snapshot_and_shown_on_the_claim():
     policy = small.product.seller.shipping_policy
     policy.exchange_fee_amount = 20000
     policy.save()
-    claim = request_claim(order=order, claim_type=T.EXCHANGE, items=[(line.pk, 1)], reason_code="wrong_option",
+    claim = request_claim(order=order, claim_type=T.EXCHANGE, items=[(line.pk, 1)], reason_code="defective",
                           requested_by=shopper, pickup_method="seller_collects", replacements={line.pk: medium.pk})
     assert claim.exchange_fee_amount == 6000
 
@@ -551,3 +551,62 @@ def test_shipping_and_a_cancel_request_at_the_same_moment_never_both_win():
         assert line.status == LS.SHIPPING and not Claim.objects.filter(order=order).exists()
     else:
         assert line.status == LS.READY_TO_SHIP and line.held_quantity == 1
+
+
+# --- Point 3: the exchange fee is collected through its own small PG checkout ------------------------
+
+
+def _pay_fee_in_the_window(claim, shopper):
+    from urllib.parse import parse_qs, urlparse
+
+    from claims.services import confirm_exchange_fee_payment, start_exchange_fee_payment
+
+    url = start_exchange_fee_payment(claim_id=claim.pk, shopper=shopper, success_url="/ok", fail_url="/fail")
+    window = SandboxPG.read_window_token(parse_qs(urlparse(url).query)["token"][0])
+    pg = SandboxPG.authorize(window=window)
+    return confirm_exchange_fee_payment(pg_order_id=window["order_id"], payment_key=pg.payment_key,
+                                        amount=window["amount"], shopper=shopper)
+
+
+def test_the_exchange_fee_is_paid_through_the_pg_before_the_replacement_ships():
+    from claims.models import ClaimPayment
+
+    shopper, operator = UserFactory(), cs()
+    _, (small, medium, _large) = sized_product(price=20000, stock=5)
+    order = paid_order(shopper, [(small.pk, 1)])
+    line = order.lines.get()
+    ship_and_deliver(line, operator)
+    claim = request_claim(order=order, claim_type=T.EXCHANGE, items=[(line.pk, 1)], reason_code="wrong_option",
+                          requested_by=shopper, pickup_method="seller_collects", replacements={line.pk: medium.pk})
+    for step in (approve_claim, start_pickup, complete_pickup):
+        step(claim_id=claim.pk, actor=operator)
+    with pytest.raises(ClaimError, match="exchange fee"):
+        ship_replacement(claim_id=claim.pk, actor=operator, courier_code="cj", waybill_number="444455556666")
+    claim = _pay_fee_in_the_window(claim, shopper)
+    assert claim.exchange_fee_paid_amount == 6000
+    fee = ClaimPayment.objects.get(claim=claim)
+    assert fee.status == "done" and SandboxPG.get(payment_key=fee.payment_key).balance_amount == 6000
+    assert pg_balance(order) == order.total_amount  # the order's own payment is untouched
+    ship_replacement(claim_id=claim.pk, actor=operator, courier_code="cj", waybill_number="444455556666")
+    claim.refresh_from_db()
+    assert claim.status == St.REPLACEMENT_SHIPPED
+
+
+def test_a_paid_exchange_fee_goes_back_when_the_exchange_becomes_a_return(django_capture_on_commit_callbacks):
+    from claims.models import ClaimPayment
+
+    shopper, operator = UserFactory(), cs()
+    _, (small, medium, _large) = sized_product(price=20000, stock=5)
+    order = paid_order(shopper, [(small.pk, 1)])
+    line = order.lines.get()
+    ship_and_deliver(line, operator)
+    claim = request_claim(order=order, claim_type=T.EXCHANGE, items=[(line.pk, 1)], reason_code="wrong_option",
+                          requested_by=shopper, pickup_method="seller_collects", replacements={line.pk: medium.pk})
+    claim = _pay_fee_in_the_window(claim, shopper)
+    with django_capture_on_commit_callbacks(execute=True):
+        new = convert_claim(claim_id=claim.pk, actor=shopper)
+    fee = ClaimPayment.objects.get(claim=claim)
+    claim.refresh_from_db()
+    assert new.type == "return" and fee.status == "cancelled" and claim.exchange_fee_paid_amount == 0
+    assert SandboxPG.get(payment_key=fee.payment_key).balance_amount == 0
+    assert new.return_fee_amount == 3000  # the return's own fee comes off its refund instead

@@ -174,7 +174,7 @@ def test_exchange_moves_follow_the_seed(current, action):
     _, (small, medium, _large) = sized_product(stock=5)
     order = _delivered_order(shopper, small)
     line = order.lines.get()
-    claim = request_claim(order=order, claim_type="exchange", items=[(line.pk, 1)], reason_code="wrong_option",
+    claim = request_claim(order=order, claim_type="exchange", items=[(line.pk, 1)], reason_code="defective",
                           requested_by=shopper, pickup_method="seller_collects", replacements={line.pk: medium.pk})
     _force(claim, current)
     _check(claim, order, action, EXPECTED_EXCHANGE, current)

@@ -291,7 +291,7 @@ def test_an_exchange_ships_its_replacement_and_completes(client):
     _, (small, medium, _large) = sized_product(price=20000, stock=5)
     order = delivered_order(sku=small, quantity=1)
     claim = request_claim(order=order, claim_type=T.EXCHANGE, items=[(order.lines.get().pk, 1)],
-                          reason_code="wrong_option", requested_by=order.user, pickup_method="seller_collects",
+                          reason_code="defective", requested_by=order.user, pickup_method="seller_collects",
                           replacements={order.lines.get().pk: medium.pk})
     for service in (approve_claim, start_pickup, complete_pickup):
         service(claim_id=claim.pk, actor=operator)
