@@ -385,7 +385,7 @@ def test_the_exchange_fee_is_the_orders_snapshot_and_shown_on_the_claim():
     policy = small.product.seller.shipping_policy
     policy.exchange_fee_amount = 20000
     policy.save()
-    claim = request_claim(order=order, claim_type=T.EXCHANGE, items=[(line.pk, 1)], reason_code="defective",
+    claim = request_claim(order=order, claim_type=T.EXCHANGE, items=[(line.pk, 1)], reason_code="wrong_option",
                           requested_by=shopper, pickup_method="seller_collects", replacements={line.pk: medium.pk})
     assert claim.exchange_fee_amount == 6000
 
@@ -493,7 +493,7 @@ def test_the_replacement_waybill_refuses_a_number_of_another_order():
     order = paid_order(shopper, [(small.pk, 1)])
     line = order.lines.get()
     ship_and_deliver(line, operator, waybill="135713571357")
-    claim = request_claim(order=order, claim_type=T.EXCHANGE, items=[(line.pk, 1)], reason_code="wrong_option",
+    claim = request_claim(order=order, claim_type=T.EXCHANGE, items=[(line.pk, 1)], reason_code="defective",
                           requested_by=shopper, pickup_method="seller_collects", replacements={line.pk: medium.pk})
     for step in (approve_claim, start_pickup, complete_pickup):
         step(claim_id=claim.pk, actor=operator)
