@@ -193,6 +193,42 @@ class ReasonForm(forms.Form):
                              error_messages={"required": _("Give the reason.")})
 
 
+class HoldForm(forms.Form):
+    """보류: the Naver class, the fee where it is one, the reason the shopper reads, and a private note."""
+
+    reason_code = forms.ChoiceField(label=_("Hold class"), choices=Claim.HoldReason.choices)
+    fee_amount = forms.IntegerField(label=_("Fee to pay (won)"), min_value=0, required=False)
+    reason = forms.CharField(label=_("Reason shown to the shopper"), max_length=200,
+                             error_messages={"required": _("Give the reason.")})
+    internal_note = forms.CharField(label=_("Internal note (not shown to the shopper)"), required=False,
+                                    widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class RejectForm(forms.Form):
+    """Rejecting: the reason; after pickup also its class and the waybill that sends the goods back."""
+
+    reason = forms.CharField(label=_("Reason"), max_length=200, error_messages={"required": _("Give the reason.")})
+    reason_code = forms.ChoiceField(label=_("Rejection class"), choices=[("", "—")] + Claim.HoldReason.choices,
+                                    required=False)
+    courier = forms.ChoiceField(label=_("Courier back to the shopper"), required=False)
+    waybill_number = forms.CharField(label=_("Waybill back to the shopper"), max_length=30, required=False,
+                                     widget=forms.TextInput(attrs={"inputmode": "numeric"}))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["courier"].choices = [("", _("Choose a courier"))] + _courier_choices()
+
+
+class InspectForm(forms.Form):
+    """검수: the condition, a damage deduction with its reason (shown to the shopper), stock or damaged bin."""
+
+    condition = forms.ChoiceField(label=_("Condition"), choices=Claim.Condition.choices)
+    restock = forms.TypedChoiceField(label=_("The units go"), coerce=lambda value: value == "stock",
+                                     choices=[("stock", _("Back to stock")), ("damaged", _("To the damaged bin"))])
+    damage_amount = forms.IntegerField(label=_("Damage deduction (won)"), min_value=0, required=False)
+    damage_reason = forms.CharField(label=_("Damage reason (shown to the shopper)"), max_length=200, required=False)
+
+
 class PickupForm(forms.Form):
     courier = forms.ChoiceField(label=_("Courier"), required=False)
     waybill_number = forms.CharField(label=_("Pickup waybill (optional)"), max_length=30, required=False,

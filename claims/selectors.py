@@ -128,12 +128,21 @@ def list_refunds_due(*, today=None):
             .select_related("order").prefetch_related(_claim_lines()).order_by("refund_due_date", "id"))
 
 
+def list_failed_refunds(*, stuck_after_minutes: int = 10):
+    """Refunds the PG refused (REFUND_FAILED), and those still REFUNDING after some minutes (the worker
+    stopped between the commit and the PG's answer): the console retries them. Oldest first."""
+    stuck = timezone.now() - timedelta(minutes=stuck_after_minutes)
+    return (Claim.objects.filter(Q(status=St.REFUND_FAILED) | Q(status=St.REFUNDING, updated_at__lt=stuck))
+            .select_related("order").prefetch_related(_claim_lines()).order_by("updated_at", "id"))
+
+
 def count_claims_waiting(*, today=None) -> dict[str, int]:
     """For the dashboard: requests waiting for a decision, and refunds due today or late (one query)."""
     today = today or timezone.localdate()
     return Claim.objects.aggregate(
         requested=Count("id", filter=Q(status=St.REQUESTED)),
         refunds_due=Count("id", filter=Q(type=T.RETURN, status__in=AWAITING_REFUND, refund_due_date__lte=today)),
+        refunds_failed=Count("id", filter=Q(status=St.REFUND_FAILED)),
     )
 
 

@@ -134,6 +134,10 @@ class OrderShipping(models.Model):
     remote_surcharge_amount = models.BigIntegerField(default=0)
     fee_amount = models.BigIntegerField(default=0)
     free_threshold_amount = models.BigIntegerField(default=0)
+    # The seller's claim fees in force when the order was placed (a snapshot: later policy changes
+    # never reach this order). Null on orders placed before the snapshot existed: the live policy is read.
+    return_fee_amount = models.BigIntegerField(null=True, blank=True, help_text="one-way return fee at order time")
+    exchange_fee_amount = models.BigIntegerField(null=True, blank=True, help_text="round-trip exchange fee at order time")
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["order", "seller"], name="order_shipping_per_seller")]
@@ -193,13 +197,19 @@ class OrderLine(TimeStampedModel):
     items_amount = models.BigIntegerField(help_text="(unit price + option delta) × quantity")
     shipping_share_amount = models.BigIntegerField(default=0, help_text="this line's share of its seller's fee")
     discount_share_amount = models.BigIntegerField(default=0, help_text="share of order-level discounts")
+    shipping_discount_share_amount = models.BigIntegerField(
+        default=0, help_text="part of discount_share_amount that a shipping coupon took off the shipping share")
     points_share_amount = models.BigIntegerField(default=0, help_text="share of points used")
     paid_amount = models.BigIntegerField(default=0, help_text="items + shipping share − discount − points")
-    refunded_amount = models.BigIntegerField(default=0)
+    refunded_amount = models.BigIntegerField(default=0, help_text="cash given back (net of claim deductions)")
+    refunded_gross_amount = models.BigIntegerField(
+        default=0, help_text="item value of the refunded units before deductions (the base of later shares)")
     refunded_points_amount = models.BigIntegerField(default=0)
     refunded_shipping_amount = models.BigIntegerField(default=0, help_text="part of refunded_amount that was shipping")
     refunded_quantity = models.PositiveIntegerField(default=0, help_text="units cancelled or returned and refunded")
     claimed_quantity = models.PositiveIntegerField(default=0, help_text="units in open or finished claims")
+    held_quantity = models.PositiveIntegerField(
+        default=0, help_text="units held by open claims: fulfilment and confirmation wait for them")
     # Fulfilment
     acknowledged_at = models.DateTimeField(null=True, blank=True)
     ship_by_date = models.DateField(_("ship by"), null=True, blank=True)
@@ -211,6 +221,7 @@ class OrderLine(TimeStampedModel):
     shipped_at = models.DateTimeField(null=True, blank=True)
     delivered_at = models.DateTimeField(null=True, blank=True)
     confirmed_at = models.DateTimeField(null=True, blank=True)
+    exchanged_at = models.DateTimeField(null=True, blank=True, help_text="the exchange's replacement was completed")
     cancel_reason = models.CharField(max_length=200, blank=True)
 
     class Meta:
@@ -228,6 +239,8 @@ class OrderLine(TimeStampedModel):
                                    name="order_line_points_refund_not_above_used"),
             models.CheckConstraint(condition=models.Q(claimed_quantity__lte=models.F("quantity")),
                                    name="order_line_claimed_not_above_quantity"),
+            models.CheckConstraint(condition=models.Q(held_quantity__lte=models.F("claimed_quantity")),
+                                   name="order_line_held_not_above_claimed"),
         ]
         indexes = [models.Index(fields=["status", "-created_at"], name="order_line_status_recent"),
                    models.Index(fields=["seller", "status"], name="order_line_seller_status"),
@@ -247,6 +260,11 @@ class OrderLine(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.order.number} {self.product_name} {self.option_label} ×{self.quantity}"
+
+    @property
+    def can_confirm_purchase(self) -> bool:
+        """The shopper's 구매확정 button: delivered (or exchanged) and no open claim holds its units."""
+        return self.status in (self.Status.DELIVERED, self.Status.EXCHANGED) and self.held_quantity == 0
 
     @property
     def unit_total_amount(self) -> int:

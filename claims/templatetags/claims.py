@@ -16,6 +16,6 @@ def claim_types(line) -> list[str]:
 @register.filter
 def claim_reason(reason_code: str) -> str:
     """The shopper-facing label of a claim reason code."""
-    from claims.services import REASONS
+    from claims.services import reason_label
 
-    return str(REASONS[reason_code][1]) if reason_code in REASONS else reason_code
+    return reason_label(reason_code)

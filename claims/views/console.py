@@ -5,19 +5,29 @@ claims.view_claim to see, claims.handle_claims as well to act (anonymous → log
 check again and their refusals become messages.
 """
 
+from datetime import timedelta
+
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from claims import selectors, services
-from claims.forms import BulkClaimForm, PickupForm, ReasonForm, ReplacementForm, ShipReplacementForm
+from claims.forms import (
+    BulkClaimForm,
+    ClaimRequestForm,
+    HoldForm,
+    InspectForm,
+    PickupForm,
+    RejectForm,
+    ReplacementForm,
+    ShipReplacementForm,
+)
 from claims.models import Claim
 from core.exceptions import DomainError
 from core.templatetags.money import won
@@ -33,9 +43,12 @@ STEP_LABELS = {
     "reject": gettext_lazy("Reject"),
     "start_pickup": gettext_lazy("Start pickup"),
     "complete_pickup": gettext_lazy("Pickup done"),
+    "inspect": gettext_lazy("Record the inspection"),
     "hold": gettext_lazy("Hold"),
     "release_hold": gettext_lazy("Release the hold"),
+    "approve_decision": gettext_lazy("Approve the hold or rejection"),
     "refund": gettext_lazy("Refund"),
+    "retry_refund": gettext_lazy("Retry the refund"),
     "ship_replacement": gettext_lazy("Ship the replacement"),
     "complete": gettext_lazy("Complete"),
     "convert": gettext_lazy("Convert"),
@@ -50,26 +63,35 @@ BULK_FROM = {"approve": St.REQUESTED, "start_pickup": St.APPROVED, "complete_pic
 
 
 def next_steps(claim: Claim) -> list[str]:
-    """The operator's next steps, in the order they are usually taken; exactly what TRANSITIONS allows."""
+    """The operator's next steps, in the order they are usually taken; only moves TRANSITIONS allows."""
     allowed = services.TRANSITIONS[claim.type].get(claim.status, set())
     steps = []
-    if St.APPROVED in allowed or (claim.type == T.CANCEL and St.COMPLETED in allowed):
+    if claim.status == St.REQUESTED and (St.APPROVED in allowed or St.REFUNDING in allowed):
         steps.append("approve")  # approving a cancel refunds and completes it
+    if claim.status == St.REFUND_FAILED or (
+            claim.status == St.REFUNDING and claim.updated_at < timezone.now() - timedelta(minutes=10)):
+        steps.append("retry_refund")  # failed at the PG, or stopped between the commit and the PG's answer
+    if claim.decision_pending:
+        steps.append("approve_decision")
     if St.PICKUP_STARTED in allowed:
         steps.append("start_pickup")
-    if St.PICKED_UP in allowed:
-        steps.append("release_hold" if claim.status == St.HELD else "complete_pickup")
-    if St.REFUNDED in allowed:
+    if claim.status == St.PICKUP_STARTED:
+        steps.append("complete_pickup")
+    if claim.status == St.HELD:
+        steps.append("release_hold")
+    if claim.type == T.RETURN and claim.status == St.PICKED_UP and not claim.decision_pending:
         steps.append("refund")
-    if St.REPLACEMENT_SHIPPED in allowed:
+    if St.REPLACEMENT_SHIPPED in allowed and not claim.decision_pending:
         steps.append("ship_replacement")
     if St.COMPLETED in allowed and claim.type != T.CANCEL:
         steps.append("complete")
+    if claim.status in (St.PICKED_UP, St.HELD):
+        steps.append("inspect")
     if St.HELD in allowed:
         steps.append("hold")
     if St.CONVERTED in allowed:
         steps.append("convert")
-    if St.REJECTED in allowed:
+    if St.REJECTED in allowed and not claim.decision_pending:
         steps.append("reject")
     return steps
 
@@ -116,7 +138,8 @@ def claim_list(request):
         + [(key, labels[key], counts[claim_type].get(key, 0)) for key in statuses],
         "bulk_actions": [(key, label) for key, label in BulkClaimForm.ACTIONS.items() if key in on_page]
         if can_handle else [],
-        "refunds_due": selectors.count_claims_waiting(today=today)["refunds_due"],
+        **{key: value for key, value in selectors.count_claims_waiting(today=today).items()
+           if key in ("refunds_due", "refunds_failed")},
         "list_url": request.get_full_path(),
     })
 
@@ -129,6 +152,64 @@ def refunds_due(request):
     claims = list(page.object_list)
     _mark_rows(claims, today)
     return render(request, "console/claims/refunds_due.html", {"page": page, "claims": claims, "today": today})
+
+
+@require_http_methods(["GET", "POST"])
+@console_permission_required(VIEW, HANDLE)
+def claim_new(request, order_number: str, claim_type: str):
+    """CS opens a cancel, return or exchange on the shopper's behalf (from the console's order page).
+
+    The same form and the same service as the shopper's request; the claim records the operator as
+    requester. The shopper is told by the claim's messages as usual.
+    """
+    from orders.models import Order, PaymentMethod
+
+    if claim_type not in T.values:
+        raise Http404
+    order = Order.objects.select_related("payment").filter(number=order_number).first()
+    if order is None:
+        raise Http404
+    lines = selectors.list_claimable_lines(order=order, claim_type=claim_type)
+    replacements = selectors.list_replacement_options(lines=lines) if claim_type == T.EXCHANGE else {}
+    payment = getattr(order, "payment", None)
+    form_kwargs = {"claim_type": claim_type, "lines": lines, "replacements": replacements,
+                   "needs_account": bool(payment and payment.method == PaymentMethod.VIRTUAL_ACCOUNT)}
+    status = 200
+    if request.method == "POST":
+        form = ClaimRequestForm(request.POST, **form_kwargs)
+        form.fields.pop("photos", None)
+        if form.is_valid():
+            try:
+                claim = services.request_claim(
+                    order=order, claim_type=claim_type, items=form.cleaned_data["items"],
+                    reason_code=form.cleaned_data["reason"], requested_by=request.user,
+                    detail=form.cleaned_data["detail"], pickup_method=form.cleaned_data.get("pickup_method", ""),
+                    replacements=form.cleaned_data["replacements"], refund_account=form.refund_account())
+            except DomainError as error:
+                messages.error(request, error.message)
+                status = 400
+            else:
+                messages.success(request, _("%(type)s %(number)s opened for the shopper: “%(status)s”.") % {
+                    "type": claim.get_type_display(), "number": claim.number, "status": claim.get_status_display()})
+                return redirect("console:claims:detail", number=claim.number)
+        else:
+            status = 400
+    else:
+        form = ClaimRequestForm(**form_kwargs)
+        form.fields.pop("photos", None)
+    return render(request, "console/claims/new.html", {
+        "order": order, "form": form, "claim_type": claim_type, "claim_type_label": T(claim_type).label,
+        "rows": list(form.line_rows()), "reason_groups": selectors.reason_groups(),
+    }, status=status)
+
+
+@require_GET
+@console_permission_required(VIEW)
+def refunds_failed(request):
+    """Refunds the PG refused or that stopped half way: each with the PG's answer and a retry button."""
+    page = Paginator(selectors.list_failed_refunds(), CLAIMS_PER_PAGE).get_page(request.GET.get("page"))
+    return render(request, "console/claims/refunds_failed.html", {
+        "page": page, "claims": list(page.object_list), "can_handle": request.user.has_perm(HANDLE)})
 
 
 @require_POST
@@ -144,9 +225,8 @@ def bulk_action(request):
     action = form.cleaned_data["action"]
     done, refused = 0, []
     for claim_id in dict.fromkeys(form.cleaned_data["claims"]):
-        try:
-            with transaction.atomic():
-                BULK_SERVICES[action](claim_id, request.user)
+        try:  # each service commits on its own (an approved cancel calls the PG after its commit)
+            BULK_SERVICES[action](claim_id, request.user)
         except DomainError as error:
             refused.append((claim_id, error.message))
         else:
@@ -180,9 +260,14 @@ def _claim_lines(claim: Claim) -> list:
 def _forms(claim: Claim, steps: list[str], bound: tuple | None = None) -> dict:
     forms = {}
     if "reject" in steps:
-        forms["reject"] = ReasonForm(prefix="reject")
+        forms["reject"] = RejectForm(prefix="reject")
     if "hold" in steps:
-        forms["hold"] = ReasonForm(prefix="hold")
+        forms["hold"] = HoldForm(prefix="hold")
+    if "inspect" in steps:
+        forms["inspect"] = InspectForm(prefix="inspect", initial={
+            "condition": claim.inspected_condition or Claim.Condition.RESELLABLE,
+            "restock": "stock" if claim.restock else "damaged", "damage_amount": claim.damage_amount,
+            "damage_reason": claim.damage_reason})
     if "start_pickup" in steps:
         forms["start_pickup"] = PickupForm(prefix="pickup")
     if "ship_replacement" in steps:
@@ -221,7 +306,8 @@ def _render_detail(request, claim: Claim, *, bound=None, status: int = 200):
     if "refund" in steps:
         refund_now = services.compute_refund(
             order=claim.order, claim_type=claim.type, fault=claim.fault,
-            items=[(cl.order_line_id, cl.quantity) for cl in claim.lines.all()], exclude_claim_id=claim.pk)
+            items=[(cl.order_line_id, cl.quantity) for cl in claim.lines.all()], exclude_claim_id=claim.pk,
+            pickup_method=claim.pickup_method, damage_amount=claim.damage_amount)
     today = timezone.localdate()
     forms = _forms(claim, steps, bound)
     step_items = [{"key": step, "label": _step_label(claim, step), "form": forms.get(step),
@@ -232,7 +318,7 @@ def _render_detail(request, claim: Claim, *, bound=None, status: int = 200):
         "refund_now": refund_now, "timeline": selectors.get_claim_timeline(claim=claim),
         "outbox": selectors.list_claim_messages(claim=claim), "photos": list(claim.photos.all()),
         "memos": list(claim.memos.select_related("author")),
-        "reason_label": services.REASONS.get(claim.reason_code, ("", claim.reason_code))[1],
+        "reason_label": services.reason_label(claim.reason_code),
         "is_refund_late": bool(claim.refund_due_date and claim.status in selectors.AWAITING_REFUND
                                and claim.refund_due_date <= today),
         "can_handle": can_handle,
@@ -248,9 +334,11 @@ def claim_detail(request, number: str):
 def _bind(claim: Claim, step: str, data):
     """The bound form of a step that takes input, or None."""
     if step == "reject":
-        return ReasonForm(data, prefix="reject")
+        return RejectForm(data, prefix="reject")
     if step == "hold":
-        return ReasonForm(data, prefix="hold")
+        return HoldForm(data, prefix="hold")
+    if step == "inspect":
+        return InspectForm(data, prefix="inspect")
     if step == "start_pickup":
         return PickupForm(data, prefix="pickup")
     if step == "ship_replacement":
@@ -268,14 +356,26 @@ def _apply(claim: Claim, step: str, form, actor):
         case "approve":
             return services.approve_claim(claim_id=claim.pk, actor=actor)
         case "reject":
-            return services.reject_claim(claim_id=claim.pk, actor=actor, reason=data["reason"])
+            return services.reject_claim(claim_id=claim.pk, actor=actor, reason=data["reason"],
+                                         reason_code=data.get("reason_code", ""), courier_code=data.get("courier", ""),
+                                         waybill_number=data.get("waybill_number", ""))
         case "start_pickup":
             return services.start_pickup(claim_id=claim.pk, actor=actor, courier_code=data["courier"],
                                          waybill_number=data["waybill_number"])
         case "complete_pickup":
             return services.complete_pickup(claim_id=claim.pk, actor=actor)
         case "hold":
-            return services.hold_claim(claim_id=claim.pk, actor=actor, reason=data["reason"])
+            return services.hold_claim(claim_id=claim.pk, actor=actor, reason=data["reason"],
+                                       reason_code=data["reason_code"], fee_amount=data.get("fee_amount") or 0,
+                                       internal_note=data.get("internal_note", ""))
+        case "inspect":
+            return services.inspect_claim(claim_id=claim.pk, actor=actor, condition=data["condition"],
+                                          restock=data["restock"], damage_amount=data.get("damage_amount") or 0,
+                                          damage_reason=data.get("damage_reason", ""))
+        case "approve_decision":
+            return services.approve_decision(claim_id=claim.pk, actor=actor)
+        case "retry_refund":
+            return services.retry_refund(claim_id=claim.pk, actor=actor)
         case "release_hold":
             return services.release_hold(claim_id=claim.pk, actor=actor)
         case "refund":

@@ -8,6 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -37,8 +38,11 @@ def _preview(order, form: ClaimRequestForm, lines) -> dict:
     items = form.cleaned_data["items"]
     if form.claim_type == T.EXCHANGE:
         chosen = [line for line in lines if line.pk in dict(items)]
-        return {"exchange": True, "shipping_charge_amount": services.exchange_shipping_charge(chosen, form.fault)}
-    preview = services.compute_refund(order=order, claim_type=form.claim_type, fault=form.fault, items=items)
+        pickup_method = form.cleaned_data.get("pickup_method", "")
+        return {"exchange": True, "shipping_charge_amount": services.exchange_shipping_charge(
+            chosen, form.fault, order=order, pickup_method=pickup_method)}
+    preview = services.compute_refund(order=order, claim_type=form.claim_type, fault=form.fault, items=items,
+                                      pickup_method=form.cleaned_data.get("pickup_method", ""))
     return {"exchange": False, "refund": preview, "fault": form.fault}
 
 
@@ -126,11 +130,12 @@ def _render_detail(request, claim: Claim, *, replacement_form=None, status: int 
     return render(request, "shop/claims/detail.html", {
         "claim": claim, "order": claim.order, "timeline": selectors.get_claim_timeline(claim=claim),
         "can_withdraw": St.WITHDRAWN in allowed,
+        "fee_due": services.exchange_fee_due(claim) if claim.status in services.fees.FEE_PAYABLE else 0,
         "can_convert": can_convert,
         "replacement_form": replacement_form or (_replacement_form(claim) if can_convert and claim.type == T.RETURN
                                                  else None),
         "photos": list(claim.photos.all()),
-        "reason_label": services.REASONS.get(claim.reason_code, ("", claim.reason_code))[1],
+        "reason_label": services.reason_label(claim.reason_code),
         "pickup_tracking_url": claim.pickup_courier.tracking_url(claim.pickup_waybill)
         if claim.pickup_courier and claim.pickup_waybill else "",
         "replacement_tracking_url": claim.replacement_courier.tracking_url(claim.replacement_waybill)
@@ -176,6 +181,49 @@ def claim_convert(request, number: str):
     else:
         messages.success(request, _("Your exchange is now a return request."))
     return redirect("shop:claim_detail", number=new.number)
+
+
+@login_required
+@require_POST
+def claim_fee_pay(request, number: str):
+    """The exchange fee's own checkout: to the PG window, back to the success or fail page below."""
+    claim = _own_claim(request, number)
+    try:
+        url = services.start_exchange_fee_payment(
+            claim_id=claim.pk, shopper=request.user,
+            success_url=request.build_absolute_uri(reverse("shop:claim_fee_success", args=[claim.number])),
+            fail_url=request.build_absolute_uri(reverse("shop:claim_fee_fail", args=[claim.number])))
+    except DomainError as error:
+        messages.error(request, error.message)
+        return redirect("shop:claim_detail", number=claim.number)
+    return redirect(url)
+
+
+@login_required
+def claim_fee_success(request, number: str):
+    claim = _own_claim(request, number)
+    try:
+        amount = int(request.GET.get("amount", ""))
+        payment_key = request.GET["paymentKey"]
+    except (KeyError, ValueError):
+        messages.error(request, _("The payment result is incomplete."))
+        return redirect("shop:claim_detail", number=claim.number)
+    try:
+        services.confirm_exchange_fee_payment(pg_order_id=request.GET.get("orderId", ""), payment_key=payment_key,
+                                              amount=amount, shopper=request.user)
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("The exchange fee is paid. The seller ships your replacement after checking "
+                                    "the item."))
+    return redirect("shop:claim_detail", number=claim.number)
+
+
+@login_required
+def claim_fee_fail(request, number: str):
+    claim = _own_claim(request, number)
+    messages.error(request, request.GET.get("message") or _("The payment was not completed."))
+    return redirect("shop:claim_detail", number=claim.number)
 
 
 @login_required

@@ -185,7 +185,10 @@ def _place_order(*, user, number, items, delivery, payment_method, installment_m
     OrderShipping.objects.bulk_create([
         OrderShipping(order=order, seller=group.seller, base_fee_amount=group.base_fee_amount,
                       remote_surcharge_amount=group.remote_surcharge_amount, fee_amount=group.fee_amount,
-                      free_threshold_amount=group.free_threshold_amount)
+                      free_threshold_amount=group.free_threshold_amount,
+                      # the claim fees in force now (issue 9 point 3): later policy changes never reach this order
+                      return_fee_amount=group.policy.return_fee_amount if group.policy else 0,
+                      exchange_fee_amount=group.policy.exchange_fee_amount if group.policy else 0)
         for group in quote.groups
     ])
     lines = OrderLine.objects.bulk_create([
@@ -196,6 +199,8 @@ def _place_order(*, user, number, items, delivery, payment_method, installment_m
             option_delta_amount=line.option_delta_amount, items_amount=line.items_amount,
             shipping_share_amount=line.shipping_share_amount, discount_share_amount=line.discount_share_amount,
             points_share_amount=line.points_share_amount, paid_amount=line.paid_amount,
+            shipping_discount_share_amount=applied.per_coupon_line.get((coupons.shipping, line.sku.pk), 0)
+            if coupons is not None and coupons.shipping is not None else 0,
         )
         for line in quote.lines
     ])

@@ -18,6 +18,7 @@ from orders.exceptions import AmountMismatch, PaymentError, WebhookRejected
 from orders.models import CartLine, Order, OrderLine, Payment, PaymentCancel, PaymentEvent
 from orders.payments import GatewayError, PGPayment, PGStatus, RefundAccount, get_gateway
 
+from .claimed import lock_lines
 from .lines import move_line, move_order_payment, move_payment
 
 logger = logging.getLogger(__name__)
@@ -161,8 +162,8 @@ def _store_pg_details(payment: Payment, pg: PGPayment) -> None:
 def _mark_paid(order: Order, *, actor=None, reason: str = "") -> None:
     order.paid_at = timezone.now()
     move_order_payment(order, to=OP.PAID, actor=actor, reason=reason, extra_update_fields=("paid_at",))
-    lines = list(OrderLine.objects.select_for_update(of=("self",)).filter(order=order, status=LS.PENDING_PAYMENT)
-                 .select_related("seller__shipping_policy"))
+    lines = [line for line in lock_lines(order.pk, related=("seller__shipping_policy",))
+             if line.status == LS.PENDING_PAYMENT]
     from .fulfilment import ship_by_for
 
     paid_on = timezone.localdate()
@@ -187,7 +188,7 @@ def _remove_ordered_items_from_cart(order: Order) -> None:
 def _fail_order(order: Order, payment: Payment, *, payment_status: str, order_status: str, actor=None,
                 reason: str = "") -> None:
     """An unpaid order ends (declined, tampered, expired): lines cancelled, stock released."""
-    lines = list(OrderLine.objects.select_for_update().filter(order=order, status=LS.PENDING_PAYMENT))
+    lines = [line for line in lock_lines(order.pk) if line.status == LS.PENDING_PAYMENT]
     for line in lines:
         move_line(line, to=LS.CANCELLED, actor=actor, reason=reason)
     release_stock(items=[(line.sku_id, line.quantity) for line in lines], reference=order.number)
@@ -381,3 +382,14 @@ def cancel_payment(*, order: Order, amount: int, reason: str, idempotency_key: s
         if created:
             apply_pg_state(order=order, payment=payment, pg=pg, actor=actor, reason=reason)
     return record
+
+
+def cancel_unpaid(*, order_id: int, actor, reason: str) -> Order:
+    """The shopper gives up an order still awaiting payment: lines cancelled, stock, coupons and points
+    back, the payment closed (a deposit that still arrives is logged for CS by ``apply_pg_state``)."""
+    with transaction.atomic():
+        order, payment = _locked(order_id)
+        if order.payment_status != OP.AWAITING or payment.status not in (P.READY, P.WAITING_FOR_DEPOSIT):
+            raise PaymentError(_("This order is no longer waiting for payment."), code="status")
+        _fail_order(order, payment, payment_status=P.CANCELED, order_status=OP.CANCELLED, actor=actor, reason=reason)
+        return order

@@ -96,3 +96,34 @@ def test_a_return_from_request_to_refund(page, catalog, site, snap, _playwright_
     expect(page.locator(".claim-refunded")).to_contain_text(REFUNDED)
     assert digits(page.locator("[data-amount=refund]").inner_text()) == cotton_line.paid_amount
     snap(page, "refunded", full_page=True)
+
+
+CONFIRM = re.compile(r"구매\s*확정|Confirm purchase")
+
+
+def test_a_shopper_with_an_open_exchange_sees_no_purchase_confirm_button(page, catalog, site, snap):
+    """Issue 9 point 1: while the exchange is open the shopper cannot confirm (points, settlement)."""
+    from claims.services import request_claim
+    from tests.orders.helpers import pay
+
+    shopper = UserFactory(name="김교환")
+    cardigan = catalog.sku(catalog.cardigan, "블랙 / M")
+    other = catalog.cardigan.skus.exclude(pk=cardigan.pk).filter(price_delta_amount=cardigan.price_delta_amount,
+                                                                 is_active=True).first()
+    cotton = catalog.sku(catalog.cotton, "FREE")
+    order = place_order(user=shopper, items=[(cardigan.pk, 1), (cotton.pk, 1)], delivery=DELIVERY,
+                        payment_method="card")
+    pay(order)
+    OrderLine.objects.filter(order=order).update(status=OrderLine.Status.DELIVERED, delivered_at=timezone.now())
+    line = order.lines.get(sku=cardigan)
+    request_claim(order=order, claim_type="exchange", items=[(line.pk, 1)], reason_code="wrong_option",
+                  requested_by=shopper, pickup_method="seller_collects", replacements={line.pk: other.pk})
+
+    log_in_with_cookie(page.context, Client(), shopper, site.url)
+    page.goto(f"/orders/{order.number}/")
+    confirm_forms = page.locator("form[action*='confirm']")
+    # The cotton knit (no claim) can be confirmed; the cardigan being exchanged cannot.
+    expect(confirm_forms).to_have_count(1)
+    expect(confirm_forms.locator("button")).to_have_text(CONFIRM)
+    assert f"/{line.pk}/" not in (confirm_forms.first.get_attribute("action") or "")
+    snap(page, "open-exchange-no-confirm", full_page=True)

@@ -217,10 +217,10 @@ def test_the_page_offers_exactly_the_steps_the_table_allows(client):
     assert steps_on(client.get(page).content.decode()) == {"complete_pickup", "convert"}
     complete_pickup(claim_id=claim.pk, actor=operator)
     html = client.get(page).content.decode()
-    assert steps_on(html) == {"hold", "refund", "reject", "convert"}
+    assert steps_on(html) == {"hold", "refund", "reject", "convert", "inspect"}
     assert "Cash back" in html
     Claim.objects.filter(pk=claim.pk).update(status=St.HELD)
-    assert steps_on(client.get(page).content.decode()) == {"release_hold", "reject"}
+    assert steps_on(client.get(page).content.decode()) == {"release_hold", "reject", "inspect"}
 
 
 @pytest.mark.django_db
@@ -241,9 +241,9 @@ def test_a_return_through_every_step_from_the_page(client):
     assert claim.status == St.PICKUP_STARTED and claim.pickup_waybill == "123412341234"
     step("complete_pickup")
     assert claim.status == St.PICKED_UP
-    response = step("hold", {"hold-reason": ""})
+    response = step("hold", {"hold-reason": "", "hold-reason_code": "other"})
     assert response.status_code == 400 and claim.status == St.PICKED_UP
-    step("hold", {"hold-reason": "구성품 누락"})
+    step("hold", {"hold-reason": "구성품 누락", "hold-reason_code": "product_not_returned"})
     assert claim.status == St.HELD and claim.hold_reason == "구성품 누락"
     step("release_hold")
     assert claim.status == St.PICKED_UP
@@ -291,12 +291,12 @@ def test_an_exchange_ships_its_replacement_and_completes(client):
     _, (small, medium, _large) = sized_product(price=20000, stock=5)
     order = delivered_order(sku=small, quantity=1)
     claim = request_claim(order=order, claim_type=T.EXCHANGE, items=[(order.lines.get().pk, 1)],
-                          reason_code="wrong_option", requested_by=order.user, pickup_method="seller_collects",
+                          reason_code="defective", requested_by=order.user, pickup_method="seller_collects",
                           replacements={order.lines.get().pk: medium.pk})
     for service in (approve_claim, start_pickup, complete_pickup):
         service(claim_id=claim.pk, actor=operator)
     page = f"{LIST}{claim.number}/"
-    assert steps_on(client.get(page).content.decode()) == {"ship_replacement", "hold", "reject", "convert"}
+    assert steps_on(client.get(page).content.decode()) == {"ship_replacement", "hold", "reject", "convert", "inspect"}
     response = client.post(f"{page}ship_replacement/", {"ship-courier": "cj", "ship-waybill_number": "12"})
     claim.refresh_from_db()
     assert response.status_code == 302 and claim.status == St.PICKED_UP and texts(response)  # bad waybill
@@ -358,3 +358,59 @@ def test_the_page_shows_photos_and_only_this_claims_messages(client):
 def test_the_console_menu_links_to_claims(client):
     cs(client)
     assert 'href="/console/claims/"' in client.get("/console/").content.decode()
+
+
+@pytest.mark.django_db
+def test_cs_opens_a_return_for_the_shopper_from_the_order_page(client):
+    """Issue 9: operators open a cancel, return or exchange on the shopper's behalf."""
+    operator = cs(client)
+    claim_before = a_return()  # another order's claim: untouched
+    shopper = UserFactory()
+    _, (sku,) = make_product(price=20000, stock=5)
+    order = place_order(user=shopper, items=[(sku.pk, 1)], delivery=DELIVERY, payment_method="card")
+    pay(order)
+    OrderLine.objects.filter(order=order).update(status=OrderLine.Status.DELIVERED, delivered_at=timezone.now())
+    line = order.lines.get()
+    page = client.get(f"/console/orders/{order.number}/").content.decode()
+    assert f"/console/claims/new/{order.number}/return/" in page
+    url = f"/console/claims/new/{order.number}/return/"
+    assert client.get(url).status_code == 200
+    response = client.post(url, {f"line_{line.pk}": "on", f"quantity_{line.pk}": "1", "reason": ""})
+    assert response.status_code == 400 and Claim.objects.count() == 1  # no reason: nothing opened
+    response = client.post(url, {f"line_{line.pk}": "on", f"quantity_{line.pk}": "1", "reason": "defective",
+                                 "pickup_method": "seller_collects", "detail": "전화 접수"})
+    claim = Claim.objects.exclude(pk=claim_before.pk).get()
+    assert response.status_code == 302 and response["Location"].endswith(f"/console/claims/{claim.number}/")
+    assert (claim.type, claim.status, claim.requested_by) == ("return", "requested", operator)
+
+
+@pytest.mark.django_db
+def test_a_refund_the_pg_refused_is_listed_and_retried_from_the_console(client, monkeypatch):
+    """Issue 9 point 12: a console list of refunds that failed at the PG, with a retry button."""
+    from orders.payments import GatewayError
+    from orders.payments.sandbox import SandboxPG
+
+    cs(client)
+    shopper = UserFactory()
+    _, (sku,) = make_product(price=20000, stock=5)
+    order = place_order(user=shopper, items=[(sku.pk, 1)], delivery=DELIVERY, payment_method="card")
+    pay(order)
+    real_cancel = SandboxPG.cancel
+
+    def refused(**kwargs):
+        raise GatewayError("잔액 부족", code="NOT_ENOUGH_BALANCE")
+
+    monkeypatch.setattr(SandboxPG, "cancel", staticmethod(refused))
+    claim = request_claim(order=order, claim_type=T.CANCEL, items=[(order.lines.get().pk, 1)],
+                          reason_code="change_of_mind", requested_by=shopper)
+    claim.refresh_from_db()
+    assert claim.status == St.REFUND_FAILED
+    listing = client.get(f"{LIST}refunds-failed/").content.decode()
+    assert claim.number in listing and "잔액 부족" in listing and 'data-step="retry_refund"' in listing
+    assert 'data-step="retry_refund"' in client.get(f"{LIST}{claim.number}/").content.decode()
+    monkeypatch.setattr(SandboxPG, "cancel", real_cancel)
+    response = client.post(f"{LIST}{claim.number}/retry_refund/")
+    claim.refresh_from_db()
+    assert response.status_code == 302 and claim.status == St.COMPLETED
+    assert Payment.objects.get(order=order).cancelled_amount == order.total_amount
+    assert claim.number not in client.get(f"{LIST}refunds-failed/").content.decode()

@@ -185,7 +185,7 @@ def test_preview_shows_the_refund_and_creates_nothing(client):
     assert response.status_code == 200
     html = response.content.decode()
     assert amount(html, "items") == 30000
-    assert amount(html, "shipping-charge") == -6000
+    assert amount(html, "shipping-charge") == -3000 and amount(html, "return-fee") == -3000  # original + return
     assert amount(html, "shipping-refund") == 0 and amount(html, "points") == 0
     assert amount(html, "refund") == 24000
     assert not Claim.objects.exists() and StatusChange.objects.count() == before
@@ -506,3 +506,29 @@ def _jpeg_upload():
     buffer = BytesIO()
     Image.new("RGB", (64, 64), "red").save(buffer, "JPEG")
     return SimpleUploadedFile("defect.jpg", buffer.getvalue(), content_type="image/jpeg")
+
+
+@pytest.mark.django_db
+def test_a_converted_return_shows_no_refund_amount_on_the_shoppers_list(client):
+    """Issue 9 point 7: the return became an exchange, so nothing is refunded for it."""
+    from claims.services import convert_claim
+
+    shopper = UserFactory()
+    _, (small, medium, _large) = sized_product(price=20000, stock=5)
+    order = place_order(user=shopper, items=[(small.pk, 1)], delivery=DELIVERY, payment_method="card")
+    pay(order)
+    deliver(order)
+    line = order.lines.get()
+    claim = request_claim(order=order, claim_type=T.RETURN, items=[(line.pk, 1)], reason_code="defective",
+                          requested_by=shopper, pickup_method="seller_collects")
+    assert claim.refund_amount > 0
+    convert_claim(claim_id=claim.pk, actor=shopper, replacements={line.pk: medium.pk})
+    client.force_login(shopper)
+    html = client.get("/claims/").content.decode()
+    def foot(number):
+        start = html.index(f"<span>{number}</span>")
+        return html[start:html.index("</div>", start)]
+
+    new = Claim.objects.get(converted_from=claim)
+    assert "claim-card__amount" not in foot(claim.number)  # converted: no refund shown
+    assert new.type == T.EXCHANGE and "claim-card__amount" not in foot(new.number)
