@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
+from django.utils.translation import pgettext, pgettext_lazy
 
 from core.models import TimeStampedModel
 
@@ -99,6 +99,9 @@ class Order(TimeStampedModel):
     from_cart = models.BooleanField(default=False, help_text="ordered from the cart (its lines go once paid)")
     paid_at = models.DateTimeField(null=True, blank=True)
     expires_at = models.DateTimeField(null=True, blank=True, help_text="unpaid orders are cancelled after this")
+    # The one-time token of the checkout form this order came from: a double click or a replayed
+    # POST finds this order instead of placing a second one.
+    checkout_token = models.CharField(max_length=64, blank=True, default="")
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -115,6 +118,8 @@ class Order(TimeStampedModel):
                 name="order_total_adds_up",
             ),
             models.CheckConstraint(condition=models.Q(total_amount__gte=0), name="order_total_not_negative"),
+            models.UniqueConstraint(fields=["user", "checkout_token"], condition=~models.Q(checkout_token=""),
+                                    name="order_checkout_token_once"),
         ]
         indexes = [
             models.Index(fields=["user", "-created_at"], name="order_user_recent"),
@@ -247,6 +252,14 @@ class OrderLine(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.order.number} {self.product_name} {self.option_label} ×{self.quantity}"
+
+    @property
+    def status_label(self) -> str:
+        """The status as the shopper reads it: an unpaid card order is 결제대기 (still in the PG
+        window), only a virtual account waits for a deposit (입금대기)."""
+        if self.status == self.Status.PENDING_PAYMENT and self.order.payment_method != PaymentMethod.VIRTUAL_ACCOUNT:
+            return pgettext("line status", "Payment pending")
+        return self.get_status_display()
 
     @property
     def unit_total_amount(self) -> int:
