@@ -441,3 +441,52 @@ class SandboxPGCallback(models.Model):
 
     def __str__(self) -> str:
         return f"{self.event_type} → {self.url} ({self.attempts})"
+
+
+class BulkLineJob(models.Model):
+    """A console bulk move on every line a search found ("select all N results"), run by Celery.
+
+    It keeps the search (the list's query string), not the ids: a request never carries more
+    than a page of ids. Progress and the per-line report live here, so the operator can leave
+    the page and come back, and a task delivered twice does each line once.
+    """
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    action = models.CharField(max_length=20)
+    query = models.CharField(max_length=2000, blank=True)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.QUEUED)
+    total = models.PositiveIntegerField(default=0)
+    done = models.PositiveIntegerField(default=0)
+    succeeded = models.PositiveIntegerField(default=0)
+    refused = models.PositiveIntegerField(default=0)
+    message = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-id"]
+
+    def __str__(self) -> str:
+        return f"bulk {self.action} #{self.pk} ({self.done}/{self.total})"
+
+
+class BulkLineResult(models.Model):
+    """What a bulk job did to one line: done, or refused and why."""
+
+    job = models.ForeignKey(BulkLineJob, on_delete=models.CASCADE, related_name="results")
+    line = models.ForeignKey(OrderLine, on_delete=models.CASCADE, related_name="+")
+    ok = models.BooleanField()
+    message = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [models.UniqueConstraint(fields=["job", "line"], name="bulk_result_once_per_line")]
+
+    def __str__(self) -> str:
+        return f"{self.job_id}/{self.line_id}: {'ok' if self.ok else self.message}"

@@ -213,9 +213,11 @@ ADMIN_URL = env("ADMIN_URL", default="django-admin/")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {"quiet_403": {"()": "core.log_filters.QuietPermissionDenied"}},
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "INFO"}, "axes": {"level": "WARNING"}},
+    "loggers": {"django.db.backends": {"level": "INFO"}, "axes": {"level": "WARNING"},
+                "django.request": {"filters": ["quiet_403"]}},
 }
 
 # --- Shop -------------------------------------------------------------------------------
@@ -249,6 +251,8 @@ PAYMENT_WINDOW_MINUTES = env.int("PAYMENT_WINDOW_MINUTES", default=30)
 
 # --- Fulfilment ----------------------------------------------------------------------------
 PURCHASE_AUTO_CONFIRM_DAYS = env.int("PURCHASE_AUTO_CONFIRM_DAYS", default=7)
+# A dispatch delay (발송지연) or backorder may promise a date at most this many days ahead.
+DISPATCH_DELAY_MAX_DAYS = env.int("DISPATCH_DELAY_MAX_DAYS", default=30)
 TRACKING_PROVIDER = env("TRACKING_PROVIDER", default="orders.tracking.SandboxTrackingProvider")
 TRACKING_SANDBOX_DELIVERY_HOURS = env.int("TRACKING_SANDBOX_DELIVERY_HOURS", default=24)
 SWEETTRACKER_API_KEY = env("SWEETTRACKER_API_KEY", default="")
