@@ -15,7 +15,7 @@ from orders.models import BulkLineJob, BulkLineResult, Courier, Order, OrderLine
 from orders.services import place_order
 from orders.services.fulfilment import register_delay
 from orders.tracking import sync_deliveries
-from tests.accounts.factories import OperatorFactory, PASSWORD, UserFactory
+from tests.accounts.factories import PASSWORD, OperatorFactory, UserFactory
 from tests.orders.factories import DELIVERY, make_product
 from tests.orders.helpers import pay
 from tests.orders.test_views_console import LIST, paid_orders, texts
@@ -49,7 +49,7 @@ def big_order(line_count: int, *, shopper=None) -> Order:
 
 def ready_to_ship(lines, *, one_waybill_each=True):
     courier = Courier.objects.get(code="cj")
-    for index, line in enumerate(lines):
+    for line in lines:
         number = f"5{line.pk:011d}" if one_waybill_each else f"4{line.order_id:011d}"
         OrderLine.objects.filter(pk=line.pk).update(status=S.READY_TO_SHIP, courier=courier, waybill_number=number)
 
