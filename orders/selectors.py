@@ -160,7 +160,8 @@ def search_console_lines(*, status: str = "", number: str = "", name: str = "", 
     """The console's order lines, newest first, with their order, seller and courier (one query a page).
 
     Partial terms, as Korean CS asks for them: a part of the order number, a part of the
-    orderer's name, a part of the product name (contains searches, trigram-indexed on
+    orderer's name (three letters or more anywhere; one or two at its start or end), a part of
+    the product name (contains searches, trigram-indexed on
     PostgreSQL), the last 4 digits of the orderer's phone (an index on ``right(phone, 4)``) or
     the whole number (exact, in its stored forms); the e-mail is exact (case-insensitive). A
     whole order number is an exact match. The dates are the order date (the lines are created
@@ -168,7 +169,8 @@ def search_console_lines(*, status: str = "", number: str = "", name: str = "", 
     """
     from datetime import datetime, time, timedelta
 
-    from django.db.models.functions import Right
+    from django.db.models import Q
+    from django.db.models.functions import Reverse, Right
     from django.utils import timezone
 
     lines = OrderLine.objects.select_related("order", "seller", "courier")
@@ -181,7 +183,15 @@ def search_console_lines(*, status: str = "", number: str = "", name: str = "", 
         else:
             lines = lines.filter(order__number__contains=number)
     if name:
-        lines = lines.filter(order__orderer_name__icontains=name.strip())
+        name = name.strip()
+        if len(name) >= 3:  # trigram-indexed contains
+            lines = lines.filter(order__orderer_name__icontains=name)
+        else:
+            # One or two letters ("김", "길동") have no trigram to look up: a Korean name of 2–4
+            # letters holds such a part at its start or its end, each answered by a btree
+            # (the name, and the name reversed).
+            lines = lines.annotate(orderer_name_reversed=Reverse("order__orderer_name")).filter(
+                Q(order__orderer_name__startswith=name) | Q(orderer_name_reversed__startswith=name[::-1]))
     if phone:
         digits = re.sub(r"\D", "", phone)
         if len(digits) == 4:

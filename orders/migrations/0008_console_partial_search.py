@@ -5,7 +5,10 @@ idempotent, on PostgreSQL only (SQLite scans, which is fine for the embedded mod
 
 - order_orderer_phone_last4: "the last 4 digits of the phone" is RIGHT(orderer_phone, 4) = '5678',
   the very expression Django's Right() writes, so a btree answers it exactly.
-- order_orderer_name_trgm: a part of the orderer's name (icontains: UPPER(x::text) LIKE UPPER('%…%')).
+- order_orderer_name_trgm: a part of the orderer's name (icontains: UPPER(x::text) LIKE UPPER('%…%')),
+  three letters or more (a trigram needs three).
+- order_orderer_name_prefix / _suffix: one or two letters ("김", "길동") at the start or the end of
+  the name: LIKE '김%' and REVERSE(name) LIKE '동길%', each a btree range (text_pattern_ops).
 - order_number_trgm: a part of the order number (contains: x::text LIKE '%…%').
 """
 
@@ -18,6 +21,11 @@ POSTGRES_ONLY = [
     ("CREATE INDEX IF NOT EXISTS order_orderer_name_trgm ON orders_order "
      "USING gin ((UPPER(orderer_name::text)) gin_trgm_ops)",
      "DROP INDEX IF EXISTS order_orderer_name_trgm"),
+    ("CREATE INDEX IF NOT EXISTS order_orderer_name_prefix ON orders_order (orderer_name text_pattern_ops)",
+     "DROP INDEX IF EXISTS order_orderer_name_prefix"),
+    ("CREATE INDEX IF NOT EXISTS order_orderer_name_suffix ON orders_order "
+     "(REVERSE(orderer_name::text) text_pattern_ops)",
+     "DROP INDEX IF EXISTS order_orderer_name_suffix"),
     ("CREATE INDEX IF NOT EXISTS order_number_trgm ON orders_order USING gin ((number::text) gin_trgm_ops)",
      "DROP INDEX IF EXISTS order_number_trgm"),
 ]
