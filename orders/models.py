@@ -101,7 +101,7 @@ class Order(TimeStampedModel):
     expires_at = models.DateTimeField(null=True, blank=True, help_text="unpaid orders are cancelled after this")
     # The one-time token of the checkout form this order came from: a double click or a replayed
     # POST finds this order instead of placing a second one.
-    checkout_token = models.CharField(max_length=64, blank=True, default="")
+    checkout_token = models.CharField(max_length=64, blank=True, default="", db_default="")
 
     class Meta:
         ordering = ["-created_at", "-id"]
