@@ -35,6 +35,14 @@ class LoginView(auth_views.LoginView):
     # False on purpose: a shopper sent here by a staff-only page must not bounce back and forth.
     redirect_authenticated_user = False
 
+    def get_default_redirect_url(self):
+        """Without a ``next``: operators land on the console, everyone else on the shop."""
+        from accounts.roles import is_operator
+
+        if is_operator(self.request.user):
+            return resolve_url("console:home")
+        return super().get_default_redirect_url()
+
 
 class LogoutView(auth_views.LogoutView):
     """POST only (Django's default): a link cannot log anyone out."""

@@ -5,6 +5,7 @@ from django.urls import include, path
 
 from core import views as core_views
 
+handler403 = "core.views.permission_denied"
 handler404 = "core.views.page_not_found"
 handler500 = "core.views.server_error"
 handler400 = "core.views.bad_request"

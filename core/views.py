@@ -87,3 +87,18 @@ def favicon(request):
         response = HttpResponse(icon.read(), content_type="image/svg+xml")
     response["Cache-Control"] = "public, max-age=86400"
     return response
+
+
+def permission_denied(request, exception=None):
+    """403: a styled page that says why and offers a way back (not Django's bare "403 Forbidden").
+
+    A shopper or seller who followed a console link goes back to the shop; an operator without
+    this page's permission goes back to the console; anyone may sign in as someone else.
+    """
+    from accounts.roles import is_operator
+
+    user = getattr(request, "user", None)
+    return render(request, "403.html", {
+        "is_operator": is_operator(user), "signed_in": bool(getattr(user, "is_authenticated", False)),
+        "next_path": request.get_full_path(),
+    }, status=403)

@@ -19,7 +19,17 @@ class AddToCartForm(forms.Form):
         return data
 
 
+def new_checkout_token() -> str:
+    """A one-time token for one checkout form: its order is placed once, however often it is posted."""
+    import secrets
+
+    return secrets.token_urlsafe(24)
+
+
 class CheckoutForm(forms.Form):
+    checkout_token = forms.RegexField(regex=r"^[A-Za-z0-9_-]{16,64}$", widget=forms.HiddenInput, error_messages={
+        "required": _("This checkout page has expired. Please check your order and pay again."),
+        "invalid": _("This checkout page has expired. Please check your order and pay again.")})
     address_id = forms.IntegerField(required=False, widget=forms.HiddenInput)
     recipient = forms.CharField(label=_("Recipient"), max_length=50)
     phone = forms.CharField(label=_("Phone"), max_length=20, validators=[phone_validator])

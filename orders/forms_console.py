@@ -3,17 +3,20 @@
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from orders.models import OrderLine, PaymentMethod
 from orders.services.fulfilment import DELAY_REASONS
 
 S = OrderLine.Status
 
-# (tab key, label) in the order Korean admins read them; labels are the statuses' own.
+# (tab key, label) in the order Korean admins read them; labels are the statuses' own. Every line
+# status has a tab (취소/반품/교환 완료 included), so the tabs add up to 전체.
 STATUS_TABS = [
     (S.PENDING_PAYMENT, S.PENDING_PAYMENT.label), (S.PAID, S.PAID.label), (S.PREPARING, S.PREPARING.label),
     (S.READY_TO_SHIP, S.READY_TO_SHIP.label), (S.SHIPPING, S.SHIPPING.label), (S.DELIVERED, S.DELIVERED.label),
-    (S.CONFIRMED, S.CONFIRMED.label), (S.CANCELLED, S.CANCELLED.label), ("all", _("All")),
+    (S.CONFIRMED, S.CONFIRMED.label), (S.CANCELLED, pgettext_lazy("console tab", "Cancelled")), (S.RETURNED, S.RETURNED.label),
+    (S.EXCHANGED, S.EXCHANGED.label), ("all", _("All")),
 ]
 
 # The bulk moves and the statuses they start from (the service checks again anyway).
@@ -25,10 +28,14 @@ BULK_ACTIONS = {
 
 
 class OrderLineSearchForm(forms.Form):
-    status = forms.ChoiceField(label=_("Status"), required=False, choices=[("", _("All"))] + STATUS_TABS[:-1])
-    number = forms.CharField(label=_("Order number"), required=False, max_length=20)
-    name = forms.CharField(label=_("Orderer name"), required=False, max_length=50)
-    phone = forms.CharField(label=_("Phone"), required=False, max_length=20)
+    # "all" is the 전체 tab's own key: a search from that tab keeps it.
+    status = forms.ChoiceField(label=_("Status"), required=False, choices=[("", _("All"))] + STATUS_TABS)
+    number = forms.CharField(label=_("Order number"), required=False, max_length=20,
+                             help_text=_("The whole number or a part of it (at least 4 characters)."))
+    name = forms.CharField(label=_("Orderer name"), required=False, max_length=50,
+                           help_text=_("The whole name or a part of it."))
+    phone = forms.CharField(label=_("Phone"), required=False, max_length=20,
+                            help_text=_("The whole number, or its last 4 digits."))
     email = forms.CharField(label=_("Email"), required=False, max_length=254)
     product = forms.CharField(label=_("Product name"), required=False, max_length=120)
     seller = forms.ModelChoiceField(label=_("Seller"), required=False, queryset=None, empty_label=_("All sellers"))
@@ -56,6 +63,12 @@ class OrderLineSearchForm(forms.Form):
         product = (data.get("product") or "").strip()
         if product and len(product) < 2:
             self.add_error("product", _("Enter at least two characters of the product name."))
+        number = (data.get("number") or "").strip()
+        if number and len(number) < 4:
+            self.add_error("number", _("Enter at least 4 characters of the order number."))
+        phone = "".join(character for character in (data.get("phone") or "") if character.isdigit())
+        if data.get("phone") and len(phone) < 4:
+            self.add_error("phone", _("Enter the last 4 digits or the whole phone number."))
         return data
 
     def selector_kwargs(self) -> dict:
@@ -71,6 +84,11 @@ class OrderLineSearchForm(forms.Form):
         return self.is_valid() and any(self.cleaned_data.get(name) for name in self.SEARCH_FIELDS)
 
 
+# A page's bulk form sends at most a page of ids; whole search results go to a background job
+# (BulkJobForm) that sends the search, never the ids.
+MAX_LINES_PER_REQUEST = 1000
+
+
 class BulkActionForm(forms.Form):
     action = forms.ChoiceField(choices=[(key, label) for key, (label, _statuses) in BULK_ACTIONS.items()])
     lines = forms.TypedMultipleChoiceField(coerce=int, choices=(), error_messages={
@@ -81,6 +99,20 @@ class BulkActionForm(forms.Form):
         super().__init__(*args, **kwargs)
         # Any line id is acceptable here: the service refuses lines that cannot move.
         self.fields["lines"].valid_value = lambda value: str(value).isdigit()
+
+    def clean_lines(self):
+        lines = self.cleaned_data["lines"]
+        if len(lines) > MAX_LINES_PER_REQUEST:
+            raise forms.ValidationError(_("Too many lines at once: use “select all results” instead."))
+        return lines
+
+
+class BulkJobForm(forms.Form):
+    """Run a bulk move on every line a search found (in the background): the search, not ids."""
+
+    action = forms.ChoiceField(choices=[(key, label) for key, (label, _statuses) in BULK_ACTIONS.items()])
+    query = forms.CharField(required=False, max_length=2000)
+    expected = forms.IntegerField(min_value=1, help_text="how many lines the operator was shown")
 
 
 class WaybillForm(forms.Form):
@@ -93,27 +125,56 @@ class WaybillForm(forms.Form):
         self.fields["courier"].choices = [("", _("Choose a courier"))] + [(c.code, c.name) for c in couriers]
 
 
+def _bounded_date_widget():
+    """A date picker that offers only tomorrow .. today + DISPATCH_DELAY_MAX_DAYS."""
+    from datetime import timedelta
+
+    from django.conf import settings
+
+    today = timezone.localdate()
+    return forms.DateInput(attrs={"type": "date", "min": (today + timedelta(days=1)).isoformat(),
+                                  "max": (today + timedelta(days=settings.DISPATCH_DELAY_MAX_DAYS)).isoformat()})
+
+
+def _check_bounded_date(value, *, past_message):
+    from datetime import timedelta
+
+    from django.conf import settings
+
+    today = timezone.localdate()
+    if value <= today:
+        raise forms.ValidationError(past_message)
+    if value > today + timedelta(days=settings.DISPATCH_DELAY_MAX_DAYS):
+        raise forms.ValidationError(_("Choose a date at most %(days)d days from today.") % {
+            "days": settings.DISPATCH_DELAY_MAX_DAYS})
+    return value
+
+
 class DelayForm(forms.Form):
-    new_ship_by = forms.DateField(label=_("New ship-by date"), widget=forms.DateInput(attrs={"type": "date"}))
+    new_ship_by = forms.DateField(label=_("New ship-by date"))
     reason = forms.ChoiceField(label=_("Reason"), choices=[("", _("Choose a reason"))] + list(DELAY_REASONS.items()))
     note = forms.CharField(label=_("Note to the shopper"), max_length=200, required=False)
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["new_ship_by"].widget = _bounded_date_widget()
+
     def clean_new_ship_by(self):
-        value = self.cleaned_data["new_ship_by"]
-        if value <= timezone.localdate():
-            raise forms.ValidationError(_("The new ship-by date must be in the future."))
-        return value
+        return _check_bounded_date(self.cleaned_data["new_ship_by"],
+                                   past_message=_("The new ship-by date must be in the future."))
 
 
 class BackorderForm(forms.Form):
-    expected_date = forms.DateField(label=_("Stock expected on"), widget=forms.DateInput(attrs={"type": "date"}))
+    expected_date = forms.DateField(label=_("Stock expected on"))
     note = forms.CharField(label=_("Note to the shopper"), max_length=200, required=False)
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["expected_date"].widget = _bounded_date_widget()
+
     def clean_expected_date(self):
-        value = self.cleaned_data["expected_date"]
-        if value <= timezone.localdate():
-            raise forms.ValidationError(_("The expected date must be in the future."))
-        return value
+        return _check_bounded_date(self.cleaned_data["expected_date"],
+                                   past_message=_("The expected date must be in the future."))
 
 
 class StockCancelForm(forms.Form):

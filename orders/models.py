@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
+from django.utils.translation import pgettext, pgettext_lazy
 
 from core.models import TimeStampedModel
 
@@ -99,6 +99,9 @@ class Order(TimeStampedModel):
     from_cart = models.BooleanField(default=False, help_text="ordered from the cart (its lines go once paid)")
     paid_at = models.DateTimeField(null=True, blank=True)
     expires_at = models.DateTimeField(null=True, blank=True, help_text="unpaid orders are cancelled after this")
+    # The one-time token of the checkout form this order came from: a double click or a replayed
+    # POST finds this order instead of placing a second one.
+    checkout_token = models.CharField(max_length=64, blank=True, default="", db_default="")
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -115,6 +118,8 @@ class Order(TimeStampedModel):
                 name="order_total_adds_up",
             ),
             models.CheckConstraint(condition=models.Q(total_amount__gte=0), name="order_total_not_negative"),
+            models.UniqueConstraint(fields=["user", "checkout_token"], condition=~models.Q(checkout_token=""),
+                                    name="order_checkout_token_once"),
         ]
         indexes = [
             models.Index(fields=["user", "-created_at"], name="order_user_recent"),
@@ -265,6 +270,13 @@ class OrderLine(TimeStampedModel):
     def can_confirm_purchase(self) -> bool:
         """The shopper's 구매확정 button: delivered (or exchanged) and no open claim holds its units."""
         return self.status in (self.Status.DELIVERED, self.Status.EXCHANGED) and self.held_quantity == 0
+
+    def status_label(self) -> str:
+        """The status as the shopper reads it: an unpaid card order is 결제대기 (still in the PG
+        window), only a virtual account waits for a deposit (입금대기)."""
+        if self.status == self.Status.PENDING_PAYMENT and self.order.payment_method != PaymentMethod.VIRTUAL_ACCOUNT:
+            return pgettext("line status", "Payment pending")
+        return self.get_status_display()
 
     @property
     def unit_total_amount(self) -> int:
@@ -446,3 +458,52 @@ class SandboxPGCallback(models.Model):
 
     def __str__(self) -> str:
         return f"{self.event_type} → {self.url} ({self.attempts})"
+
+
+class BulkLineJob(models.Model):
+    """A console bulk move on every line a search found ("select all N results"), run by Celery.
+
+    It keeps the search (the list's query string), not the ids: a request never carries more
+    than a page of ids. Progress and the per-line report live here, so the operator can leave
+    the page and come back, and a task delivered twice does each line once.
+    """
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    action = models.CharField(max_length=20)
+    query = models.CharField(max_length=2000, blank=True)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.QUEUED)
+    total = models.PositiveIntegerField(default=0)
+    done = models.PositiveIntegerField(default=0)
+    succeeded = models.PositiveIntegerField(default=0)
+    refused = models.PositiveIntegerField(default=0)
+    message = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-id"]
+
+    def __str__(self) -> str:
+        return f"bulk {self.action} #{self.pk} ({self.done}/{self.total})"
+
+
+class BulkLineResult(models.Model):
+    """What a bulk job did to one line: done, or refused and why."""
+
+    job = models.ForeignKey(BulkLineJob, on_delete=models.CASCADE, related_name="results")
+    line = models.ForeignKey(OrderLine, on_delete=models.CASCADE, related_name="+")
+    ok = models.BooleanField()
+    message = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [models.UniqueConstraint(fields=["job", "line"], name="bulk_result_once_per_line")]
+
+    def __str__(self) -> str:
+        return f"{self.job_id}/{self.line_id}: {'ok' if self.ok else self.message}"

@@ -1,3 +1,5 @@
+import re
+
 from django.db.models import Prefetch
 
 from orders.models import CartLine, Order, OrderLine
@@ -73,6 +75,7 @@ CONSOLE_TAB_STATUSES = [
 STATUS_COUNTS_CACHE_KEY = "console:orders:status-counts"
 STATUS_COUNTS_CACHE_SECONDS = 30
 DELAYABLE_STATUSES = (OrderLine.Status.PAID, OrderLine.Status.PREPARING)
+WHOLE_ORDER_NUMBER = re.compile(r"^\d{8}-\d{6}$")
 
 
 def count_lines_by_status(*, use_cache: bool = True) -> dict[str, int]:
@@ -156,23 +159,46 @@ def search_console_lines(*, status: str = "", number: str = "", name: str = "", 
                          delayed_only: bool = False, today=None):
     """The console's order lines, newest first, with their order, seller and courier (one query a page).
 
-    Every term is exact except the product name (a contains search, trigram-indexed on
-    PostgreSQL): the order number, the orderer's name, phone or e-mail (case-insensitive).
-    The dates are the order date (the lines are created with their order).
+    Partial terms, as Korean CS asks for them: a part of the order number, a part of the
+    orderer's name (three letters or more anywhere; one or two at its start or end), a part of
+    the product name (contains searches, trigram-indexed on
+    PostgreSQL), the last 4 digits of the orderer's phone (an index on ``right(phone, 4)``) or
+    the whole number (exact, in its stored forms); the e-mail is exact (case-insensitive). A
+    whole order number is an exact match. The dates are the order date (the lines are created
+    with their order). ``status`` "all" (the 전체 tab) or "" filters nothing.
     """
     from datetime import datetime, time, timedelta
 
+    from django.db.models import Q
+    from django.db.models.functions import Reverse, Right
     from django.utils import timezone
 
     lines = OrderLine.objects.select_related("order", "seller", "courier")
     if status and status != "all":
         lines = lines.filter(status=status)
     if number:
-        lines = lines.filter(order__number=number.strip())
+        number = number.strip()
+        if WHOLE_ORDER_NUMBER.fullmatch(number):
+            lines = lines.filter(order__number=number)
+        else:
+            lines = lines.filter(order__number__contains=number)
     if name:
-        lines = lines.filter(order__orderer_name=name.strip())
+        name = name.strip()
+        if len(name) >= 3:  # trigram-indexed contains
+            lines = lines.filter(order__orderer_name__icontains=name)
+        else:
+            # One or two letters ("김", "길동") have no trigram to look up: a Korean name of 2–4
+            # letters holds such a part at its start or its end, each answered by a btree
+            # (the name, and the name reversed).
+            lines = lines.annotate(orderer_name_reversed=Reverse("order__orderer_name")).filter(
+                Q(order__orderer_name__startswith=name) | Q(orderer_name_reversed__startswith=name[::-1]))
     if phone:
-        lines = lines.filter(order__orderer_phone__in=normalize_phone(phone))
+        digits = re.sub(r"\D", "", phone)
+        if len(digits) == 4:
+            lines = lines.annotate(orderer_phone_last4=Right("order__orderer_phone", 4)).filter(
+                orderer_phone_last4=digits)
+        else:
+            lines = lines.filter(order__orderer_phone__in=normalize_phone(phone))
     if email:
         lines = lines.filter(order__orderer_email__iexact=email.strip())
     if product:

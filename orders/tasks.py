@@ -96,3 +96,11 @@ def apply_waybill_import(reference: str, actor_id: int) -> int:
     actor = get_user_model().objects.filter(pk=actor_id).first()
     result = run_apply(reference=reference, actor=actor)
     return 0 if result is None else result.applied
+
+
+@shared_task(name="orders.run_bulk_line_job", ignore_result=True)
+def run_bulk_line_job(job_id: int) -> int:
+    """A console "select all N results" bulk move; idempotent (each line once)."""
+    from orders.services.bulk import run_bulk_job
+
+    return run_bulk_job(job_id=job_id).done

@@ -77,7 +77,7 @@ def tracking_provider() -> TrackingProvider:
 def sync_deliveries(*, limit: int = 500) -> int:
     """Mark shipped lines delivered when the courier says so (Celery beat)."""
     from orders.models import OrderLine
-    from orders.services.fulfilment import for_each_line, mark_delivered
+    from orders.services.fulfilment import for_each_line, mark_delivered, notify_per_order
 
     provider = tracking_provider()
     delivered_ids = []
@@ -87,6 +87,9 @@ def sync_deliveries(*, limit: int = 500) -> int:
                 delivered_ids.append(line.pk)
         except TrackingError:
             continue
-    results = for_each_line(delivered_ids, lambda line_id: mark_delivered(line_id=line_id,
-                                                                            reason="courier tracking"))
-    return sum(r.ok for r in results)
+    results = for_each_line(delivered_ids, lambda line_id: mark_delivered(
+        line_id=line_id, reason="courier tracking", notify_shopper=False))
+    delivered = [result.line_id for result in results if result.ok]
+    if delivered:  # one "delivered" message per order, not one per line
+        notify_per_order(event="line.delivered", line_ids=delivered)
+    return len(delivered)

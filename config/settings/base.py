@@ -230,7 +230,8 @@ LOG_LEVEL = env("LOG_LEVEL", default="INFO")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"redact": {"()": "core.logging.RedactFilter"}},
+    "filters": {"redact": {"()": "core.logging.RedactFilter"},
+                "quiet_403": {"()": "core.log_filters.QuietPermissionDenied"}},
     "formatters": {"line": {"()": "core.logging.OneLineFormatter"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "line", "filters": ["redact"]}},
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
@@ -238,6 +239,7 @@ LOGGING = {
         "django": {"handlers": ["console"], "level": LOG_LEVEL, "propagate": False},
         "django.server": {"handlers": ["console"], "level": LOG_LEVEL, "propagate": False},
         "django.db.backends": {"level": "INFO"},
+        "django.request": {"filters": ["quiet_403"]},
         "axes": {"level": "WARNING"},
     },
 }
@@ -284,6 +286,8 @@ PAYMENT_WINDOW_MINUTES = env.int("PAYMENT_WINDOW_MINUTES", default=30)
 
 # --- Fulfilment ----------------------------------------------------------------------------
 PURCHASE_AUTO_CONFIRM_DAYS = env.int("PURCHASE_AUTO_CONFIRM_DAYS", default=7)
+# A dispatch delay (발송지연) or backorder may promise a date at most this many days ahead.
+DISPATCH_DELAY_MAX_DAYS = env.int("DISPATCH_DELAY_MAX_DAYS", default=30)
 TRACKING_PROVIDER = env("TRACKING_PROVIDER", default="orders.tracking.SandboxTrackingProvider")
 TRACKING_SANDBOX_DELIVERY_HOURS = env.int("TRACKING_SANDBOX_DELIVERY_HOURS", default=24)
 SWEETTRACKER_API_KEY = env("SWEETTRACKER_API_KEY", default="")

@@ -27,8 +27,12 @@ def _lock_user(user_id: int) -> None:
 
 
 def _expiry(now=None):
-    now = now or timezone.now()
-    return now + timedelta(days=30 * settings.POINTS_EXPIRY_MONTHS)
+    """Points expire POINTS_EXPIRY_MONTHS calendar months after they are credited (Korea time),
+    on the same date: 12 months from 2026-03-15 is 2027-03-15, not 360 days later."""
+    from core.dates import add_months
+
+    now = timezone.localtime(now or timezone.now())
+    return add_months(now, settings.POINTS_EXPIRY_MONTHS)
 
 
 def balance(*, user) -> int:

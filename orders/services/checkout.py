@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -71,9 +71,16 @@ def quote_items(items: list[tuple[int, int]], *, postcode: str = "", discount_am
                        postcode=postcode, discount_amount=discount_amount, points_amount=points_amount)
 
 
+def find_order_for_checkout(*, user, checkout_token: str) -> Order | None:
+    """The order an earlier submit of this checkout form placed, if any."""
+    if not checkout_token:
+        return None
+    return Order.objects.filter(user=user, checkout_token=checkout_token).first()
+
+
 def place_order(*, user, items: list[tuple[int, int]], delivery: Delivery, payment_method: str,
                 installment_months: int = 0, from_cart: bool = False, discount_amount: int = 0,
-                points_amount: int = 0, coupons=None) -> Order:
+                points_amount: int = 0, coupons=None, checkout_token: str = "") -> Order:
     """Place an order awaiting payment, or raise CheckoutError / OutOfStock changing nothing.
 
     Precondition: ``items`` are (sku_id, quantity) pairs chosen by the shopper. Side effects, in
@@ -83,7 +90,18 @@ def place_order(*, user, items: list[tuple[int, int]], delivery: Delivery, payme
     The stock comes back if the order is not paid by ``expires_at``. ``coupons`` (a
     marketing.discounts.Selection keyed by SKU id) and ``points_amount`` are spent in the same
     transaction: a coupon or points another checkout spent first make this one fail whole.
+
+    Idempotent per ``checkout_token`` (the one-time token of the checkout form): a second call
+    with the same token — a double click, a replayed POST — returns the order the first placed,
+    with ``order.replayed = True``, and takes no stock: never a second order, never a false
+    "sold out". Two calls racing each other are serialised by the SKU row locks (the second
+    looks for the token again once it holds them) and, last, by the (user, token) unique
+    constraint.
     """
+    existing = find_order_for_checkout(user=user, checkout_token=checkout_token)
+    if existing is not None:
+        existing.replayed = True
+        return existing
     if not items:
         raise CheckoutError(_("Choose at least one item to order."))
     if len(items) > MAX_LINES_PER_ORDER:
@@ -98,9 +116,20 @@ def place_order(*, user, items: list[tuple[int, int]], delivery: Delivery, payme
     if installment_months not in INSTALLMENT_MONTHS or (installment_months and payment_method != PaymentMethod.CARD):
         raise CheckoutError(_("Choose a valid installment plan."))
     number = next_order_number()
-    return _place_order(user=user, number=number, items=sorted(merged.items()), delivery=delivery,
-                        payment_method=payment_method, installment_months=installment_months, from_cart=from_cart,
-                        discount_amount=discount_amount, points_amount=points_amount, coupons=coupons)
+    try:
+        with transaction.atomic():  # a savepoint: a lost race on the token leaves the caller's transaction usable
+            order = _place_order(user=user, number=number, items=sorted(merged.items()), delivery=delivery,
+                                 payment_method=payment_method, installment_months=installment_months,
+                                 from_cart=from_cart, discount_amount=discount_amount, points_amount=points_amount,
+                                 coupons=coupons, checkout_token=checkout_token)
+    except IntegrityError:
+        existing = find_order_for_checkout(user=user, checkout_token=checkout_token)
+        if existing is None:
+            raise
+        order = existing
+    if not hasattr(order, "replayed"):
+        order.replayed = False
+    return order
 
 
 def line_inputs(quote: Quote):
@@ -146,7 +175,7 @@ def apply_benefits(*, user, items, postcode: str, coupons=None, points_amount: i
 
 @transaction.atomic
 def _place_order(*, user, number, items, delivery, payment_method, installment_months, from_cart,
-                 discount_amount, points_amount, coupons) -> Order:
+                 discount_amount, points_amount, coupons, checkout_token="") -> Order:
     from catalog.services import reserve_stock
     from marketing.services.coupons import redeem_for_order
     from marketing.services.points import use_points
@@ -155,6 +184,12 @@ def _place_order(*, user, number, items, delivery, payment_method, installment_m
     missing = [sku_id for sku_id, _ in items if sku_id not in skus]
     if missing:
         raise CheckoutError(_("Some items are no longer available. Please check your cart."))
+    # Holding the SKU locks, look again: a twin request may have placed the order meanwhile (it
+    # took the stock, so going on would tell this shopper their own items are sold out).
+    existing = find_order_for_checkout(user=user, checkout_token=checkout_token)
+    if existing is not None:
+        existing.replayed = True
+        return existing
     quote, applied = apply_benefits(user=user, items=items, postcode=delivery.postcode, coupons=coupons,
                                     points_amount=points_amount, discount_amount=discount_amount, skus=skus,
                                     skip_problems=False)
@@ -180,7 +215,7 @@ def _place_order(*, user, number, items, delivery, payment_method, installment_m
         items_amount=quote.items_amount, shipping_amount=quote.shipping_amount,
         discount_amount=quote.discount_amount, points_amount=quote.points_amount,
         total_amount=quote.total_amount, expires_at=now + timedelta(minutes=settings.PAYMENT_WINDOW_MINUTES),
-        from_cart=from_cart,
+        from_cart=from_cart, checkout_token=checkout_token,
     )
     OrderShipping.objects.bulk_create([
         OrderShipping(order=order, seller=group.seller, base_fee_amount=group.base_fee_amount,

@@ -193,8 +193,11 @@ def set_waybills(*, rows: list[tuple[int, int, str]], actor) -> int:
 
 
 @transaction.atomic
-def mark_shipped(*, line_id: int, actor) -> OrderLine:
-    """집하/발송: READY_TO_SHIP → SHIPPING; the shopper gets the tracking link."""
+def mark_shipped(*, line_id: int, actor, notify_shopper: bool = True) -> OrderLine:
+    """집하/발송: READY_TO_SHIP → SHIPPING; the shopper gets the tracking link.
+
+    ``notify_shopper=False`` when the caller moves many lines and then calls
+    ``notify_per_order`` once: one message per order, not one per line."""
     line = _locked_line(line_id)
     check_line_access(actor, line, "orders.manage_fulfilment")
     check_not_held(line, action=_("ship it"))
@@ -203,15 +206,13 @@ def mark_shipped(*, line_id: int, actor) -> OrderLine:
     line.shipped_at = timezone.now()
     move_line(line, to=S.SHIPPING, actor=actor, reason=_("Shipped"))
     OrderLine.objects.filter(pk=line.pk).update(shipped_at=line.shipped_at)
-    order = line.order
-    notify(event="line.shipped", key=f"{order.number}:{line.courier_id}:{line.waybill_number}",
-           context={"order": order, "line": line, "tracking_url": line.tracking_url},
-           email=order.orderer_email, phone=order.orderer_phone, subject_object=order)
+    if notify_shopper:
+        _notify_order_event("line.shipped", line.order, [line])
     return line
 
 
 @transaction.atomic
-def mark_delivered(*, line_id: int, actor=None, reason: str = "") -> OrderLine:
+def mark_delivered(*, line_id: int, actor=None, reason: str = "", notify_shopper: bool = True) -> OrderLine:
     """배송완료: SHIPPING → DELIVERED (by hand in the console, or from courier tracking)."""
     line = _locked_line(line_id)
     if actor is not None:
@@ -220,9 +221,8 @@ def mark_delivered(*, line_id: int, actor=None, reason: str = "") -> OrderLine:
     line.delivered_at = timezone.now()
     move_line(line, to=S.DELIVERED, actor=actor, reason=reason or _("Delivered"))
     OrderLine.objects.filter(pk=line.pk).update(delivered_at=line.delivered_at)
-    order = line.order
-    notify(event="line.delivered", key=f"{order.number}:{line.pk}", context={"order": order, "line": line},
-           email=order.orderer_email, phone=order.orderer_phone, subject_object=order)
+    if notify_shopper:
+        _notify_order_event("line.delivered", line.order, [line])
     return line
 
 
@@ -261,7 +261,8 @@ def auto_confirm_purchases(*, now=None, limit: int = 1000) -> int:
 
 
 @transaction.atomic
-def register_delay(*, line_id: int, new_ship_by: date, reason_code: str, note: str = "", actor) -> OrderLine:
+def register_delay(*, line_id: int, new_ship_by: date, reason_code: str, note: str = "", actor,
+                   notify_shopper: bool = True) -> OrderLine:
     """발송지연: a new ship-by date with a reason; the shopper is told."""
     line = _locked_line(line_id)
     check_line_access(actor, line, "orders.handle_order_cs")
@@ -271,6 +272,9 @@ def register_delay(*, line_id: int, new_ship_by: date, reason_code: str, note: s
         raise OrderError(_("Choose a delay reason."), code="reason")
     if new_ship_by <= timezone.localdate():
         raise OrderError(_("The new ship-by date must be in the future."), code="date")
+    if new_ship_by > timezone.localdate() + timedelta(days=settings.DISPATCH_DELAY_MAX_DAYS):
+        raise OrderError(_("Choose a date at most %(days)d days from today.") % {
+            "days": settings.DISPATCH_DELAY_MAX_DAYS}, code="date")
     old = line.ship_by_date
     line.ship_by_date, line.delay_reason, line.delay_note = new_ship_by, reason_code, note[:200]
     line.save(update_fields=["ship_by_date", "delay_reason", "delay_note", "updated_at"])
@@ -278,11 +282,51 @@ def register_delay(*, line_id: int, new_ship_by: date, reason_code: str, note: s
 
     record_change_note(line, actor=actor, note=_("Dispatch delayed from %(old)s to %(new)s: %(reason)s %(note)s") % {
         "old": old or "-", "new": new_ship_by, "reason": DELAY_REASONS[reason_code], "note": note})
-    order = line.order
-    notify(event="line.delayed", key=f"{order.number}:{line.pk}:{new_ship_by}",
-           context={"order": order, "line": line, "reason": DELAY_REASONS[reason_code], "note": note},
-           email=order.orderer_email, phone=order.orderer_phone, subject_object=order)
+    if notify_shopper:
+        _notify_order_event("line.delayed", line.order, [line])
     return line
+
+
+# --- Messages: one per order and event, never one per line ------------------------------------
+
+ORDER_EVENTS = ("line.shipped", "line.delivered", "line.delayed")
+
+
+def _notify_order_event(event: str, order: Order, lines: list[OrderLine]) -> None:
+    """Queue ``event`` once for ``lines`` of one ``order`` (mail and 알림톡), listing them all.
+
+    The dedupe key names the lines, so the same lines moved again queue nothing twice and other
+    lines of the order moved later get their own message.
+    """
+    import hashlib
+
+    lines = sorted(lines, key=lambda line: line.pk)
+    digest = hashlib.sha1(",".join(str(line.pk) for line in lines).encode()).hexdigest()[:16]
+    first = lines[0]
+    context = {"order": order, "lines": lines, "line": first, "tracking_url": first.tracking_url}
+    if event == "line.delayed":
+        context.update(reason=DELAY_REASONS.get(first.delay_reason, ""), note=first.delay_note)
+        digest += f":{first.ship_by_date}"
+    notify(event=event, key=f"{order.number}:{digest}", context=context, email=order.orderer_email,
+           phone=order.orderer_phone, subject_object=order)
+
+
+@transaction.atomic
+def notify_per_order(*, event: str, line_ids) -> int:
+    """After a bulk move: one ``event`` message per order for the lines moved, with the lines in it.
+
+    Lines shipped under different waybills are listed each with its own tracking link in that
+    one message. Returns how many orders were told.
+    """
+    if event not in ORDER_EVENTS:
+        raise ValueError(event)
+    by_order: dict[int, list[OrderLine]] = {}
+    for line in (OrderLine.objects.filter(pk__in=list(line_ids)).select_related("order", "courier")
+                 .order_by("order_id", "id")):
+        by_order.setdefault(line.order_id, []).append(line)
+    for lines in by_order.values():
+        _notify_order_event(event, lines[0].order, lines)
+    return len(by_order)
 
 
 @transaction.atomic

@@ -26,6 +26,7 @@ from orders.forms_console import (
     STATUS_TABS,
     BackorderForm,
     BulkActionForm,
+    BulkJobForm,
     DelayForm,
     MemoForm,
     OrderLineSearchForm,
@@ -33,7 +34,7 @@ from orders.forms_console import (
     WaybillForm,
     WaybillUploadForm,
 )
-from orders.models import Courier, Order, OrderLine, PaymentMethod
+from orders.models import BulkLineJob, BulkLineResult, Courier, Order, OrderLine, PaymentMethod
 from orders.selectors import (
     count_lines_by_status,
     count_search_results,
@@ -43,6 +44,7 @@ from orders.selectors import (
     list_lines_to_ship,
     search_console_lines,
 )
+from orders.services import bulk as bulk_services
 from orders.services import fulfilment
 from orders.services import waybills as waybill_services
 from orders.services.memos import add_order_memo
@@ -57,13 +59,10 @@ PREVIEW_ROWS_PER_PAGE = 200
 SEARCH_COUNT_CAP = 5000
 S = OrderLine.Status
 
-BULK_SERVICES = {
-    "acknowledge": fulfilment.acknowledge_line,
-    "ship": fulfilment.mark_shipped,
-    "deliver": fulfilment.mark_delivered,
-}
 WAYBILL_STATUSES = (S.PREPARING, S.READY_TO_SHIP)
 CS_STATUSES = (S.PAID, S.PREPARING)
+# A ship-by date means something only until the line ships; a cancelled line shows none.
+OPEN_STATUSES = (S.PAID, S.PREPARING, S.READY_TO_SHIP)
 
 
 class KnownCountPaginator(Paginator):
@@ -122,10 +121,20 @@ def line_list(request):
             line.selectable = line.status in movable
             line.waybill_editable = line.status in WAYBILL_STATUSES
     tabs = [(key, label, counts.get(key, 0)) for key, label in STATUS_TABS]
+    # "Select all N results": the whole search in a background job, offered when it spans pages.
+    job_actions = []
+    if can_manage and paginator.num_pages > 1 and not count_capped:
+        starts = {status} if status != "all" else set(S.values)
+        job_actions = [(key, label) for key, (label, action_starts) in BULK_ACTIONS.items() if action_starts & starts]
+    query = request.GET.copy()
+    query.pop("page", None)
+    if "status" not in query:
+        query["status"] = status
     return render(request, "console/orders/line_list.html", {
         "form": form, "page": page, "rows": rows, "tabs": tabs, "status": status, "searching": searching,
         "actions": actions, "can_manage": can_manage, "couriers": _active_couriers() if can_manage else [],
-        "list_url": request.get_full_path(), "count_capped": count_capped,
+        "list_url": request.get_full_path(), "count_capped": count_capped, "job_actions": job_actions,
+        "search_query": query.urlencode(), "open_statuses": OPEN_STATUSES,
     }, status=400 if form.is_bound and form.errors else 200)
 
 
@@ -158,10 +167,103 @@ def bulk_action(request):
         return redirect(target)
     action = form.cleaned_data["action"]
     label = BULK_ACTIONS[action][0]
-    results = fulfilment.for_each_line(form.cleaned_data["lines"], BULK_SERVICES[action], actor=request.user)
+    results = bulk_services.run_bulk_action(action=action, line_ids=form.cleaned_data["lines"], actor=request.user)
     forget_line_status_counts()
     _report_results(request, label, results)
     return redirect(target)
+
+
+# --- "Select all N results": a bulk move over a whole search, in Celery ----------------------
+
+@require_POST
+@console_permission_required(VIEW_ORDER, MANAGE_FULFILMENT)
+def bulk_job_start(request):
+    form = BulkJobForm(request.POST)
+    back = reverse("console:orders:line_list") + "?" + (request.POST.get("query") or "")
+    if not form.is_valid():
+        messages.error(request, _("Choose an action."))
+        return redirect(back)
+    data = form.cleaned_data
+    try:
+        job = bulk_services.start_bulk_job(action=data["action"], query=data["query"], actor=request.user)
+    except DomainError as error:
+        messages.error(request, error.message)
+        return redirect(back)
+    if job.total != data["expected"]:
+        messages.info(request, _("%(count)s of the lines you saw can take this action now.") % {
+            "count": f"{job.total:,}"})
+    _start_job(job.pk)
+    return redirect("console:orders:bulk_job", job_id=job.pk)
+
+
+def _start_job(job_id: int) -> None:
+    """Queue the job; if the broker is down, do the work in this request instead."""
+    from orders import tasks
+
+    try:
+        tasks.run_bulk_line_job.delay(job_id)
+    except Exception as exc:  # broker unreachable: slower, but the operator is not stuck
+        logger.warning("bulk job %s could not be queued (%s); running it in the request", job_id, exc)
+        tasks.run_bulk_line_job.run(job_id)
+
+
+def _owned_job(request, job_id: int) -> BulkLineJob:
+    job = get_object_or_404(BulkLineJob, pk=job_id)
+    if job.owner_id != request.user.pk and not request.user.is_superuser:
+        raise Http404
+    return job
+
+
+def _job_payload(job: BulkLineJob) -> dict:
+    finished = job.status in (BulkLineJob.Status.DONE, BulkLineJob.Status.FAILED)
+    return {"phase": job.status, "done": job.done, "total": job.total, "finished": finished,
+            "percent": 100 if finished else (int(job.done * 100 / job.total) if job.total else 0),
+            "succeeded": job.succeeded, "refused": job.refused,
+            "next_url": reverse("console:orders:bulk_job", args=[job.pk]) if finished else ""}
+
+
+@require_GET
+@console_permission_required(VIEW_ORDER, MANAGE_FULFILMENT)
+def bulk_job(request, job_id: int):
+    job = _owned_job(request, job_id)
+    finished = job.status in (BulkLineJob.Status.DONE, BulkLineJob.Status.FAILED)
+    if finished:
+        forget_line_status_counts()
+    shown = request.GET.get("show", "refused")
+    results = BulkLineResult.objects.filter(job=job).select_related("line__order").order_by("id")
+    if shown == "refused":
+        results = results.filter(ok=False)
+    page = Paginator(results, PREVIEW_ROWS_PER_PAGE).get_page(request.GET.get("page")) if finished else None
+    return render(request, "console/orders/bulk_job.html", {
+        "job": job, "label": BULK_ACTIONS.get(job.action, (job.action,))[0], "finished": finished,
+        "progress": _job_payload(job), "page": page, "shown": shown,
+        "list_url": reverse("console:orders:line_list") + "?" + job.query,
+    })
+
+
+@require_GET
+@console_permission_required(VIEW_ORDER, MANAGE_FULFILMENT)
+def bulk_job_progress(request, job_id: int):
+    return JsonResponse(_job_payload(_owned_job(request, job_id)))
+
+
+@require_GET
+@console_permission_required(VIEW_ORDER, MANAGE_FULFILMENT)
+def bulk_job_report(request, job_id: int):
+    """The per-line report as CSV (Excel opens it): line, order, product, result, reason."""
+    import csv
+
+    job = _owned_job(request, job_id)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="bulk-{job.action}-{job.pk}.csv"'
+    response.write("\ufeff")  # Excel reads UTF-8 (Hangul) only with the byte-order mark
+    writer = csv.writer(response)
+    writer.writerow([_("Line"), _("Order number"), _("Product"), _("Result"), _("Reason")])
+    rows = BulkLineResult.objects.filter(job=job).select_related("line__order").order_by("id")
+    for result in rows.iterator(chunk_size=2000):
+        writer.writerow([result.line_id, result.line.order.number, result.line.product_name,
+                         _("Done") if result.ok else _("Refused"), result.message])
+    return response
 
 
 def _report_results(request, label: str, results: list) -> None:
@@ -227,7 +329,7 @@ def _render_order_detail(request, order: Order, *, bound=None, memo_form=None, s
         "memos": list(order.memos.all()), "memo_form": memo_form or MemoForm(), "can_manage": can_manage,
         "can_cs": can_cs, "needs_account": needs_account, "shippings": list(order.shippings.all()),
         "items_total": sum(line.items_amount for line in lines),
-        "refunded_total": sum(line.refunded_amount for line in lines),
+        "refunded_total": sum(line.refunded_amount for line in lines), "open_statuses": OPEN_STATUSES,
     }, status=status)
 
 

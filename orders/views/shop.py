@@ -1,6 +1,7 @@
 """The shopper's side of orders: cart, checkout, the PG round trip, my orders."""
 
 import logging
+import re
 
 from django.conf import settings
 from django.contrib import messages
@@ -16,7 +17,7 @@ from accounts.models import Address
 from core.exceptions import DomainError
 from core.http import safe_next_url
 from orders import selectors, services
-from orders.forms import AddToCartForm, CheckoutForm
+from orders.forms import AddToCartForm, CheckoutForm, new_checkout_token
 from orders.models import PaymentMethod
 from orders.services.pricing import price_lines
 
@@ -98,11 +99,53 @@ def _checkout_items(request):
     return [(line.sku_id, line.quantity) for line in lines if line.selected], True
 
 
+CHECKOUT_TOKEN_PATTERN = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
+RECALCULATE_ACTIONS = ("apply", "best", "use_points")
+
+
+def _posted_checkout_token(request) -> str:
+    token = request.POST.get("checkout_token", "")
+    return token if CHECKOUT_TOKEN_PATTERN.fullmatch(token) else ""
+
+
+def _go_to_placed_order(request, order):
+    """A checkout form posted again (double click, reload, back button): the order it placed."""
+    Status = order.PaymentStatus
+    payment = getattr(order, "payment", None)
+    if order.payment_status == Status.PAID:
+        return redirect("shop:order_complete", number=order.number)
+    if order.payment_status == Status.AWAITING and payment is not None and payment.status == payment.Status.READY:
+        return redirect(_window_url(request, order))
+    if order.payment_status == Status.AWAITING:
+        return redirect("shop:order_detail", number=order.number)
+    messages.warning(request, _("Order %(number)s from this checkout was not paid. Please check your order and pay "
+                                "again.") % {"number": order.number})
+    return redirect("shop:order_detail", number=order.number)
+
+
+def _window_url(request, order) -> str:
+    success = request.build_absolute_uri(reverse("shop:payment_success", args=[order.number]))
+    fail = request.build_absolute_uri(reverse("shop:payment_fail", args=[order.number]))
+    return services.payment_window_url(order=order, success_url=success, fail_url=fail)
+
+
 @login_required
 def checkout(request):
-    """Delivery, coupons, points and payment method; 'apply' recalculates, 'pay' places the order."""
-    from orders.services.benefits import checkout_benefits, selection_from
+    """Delivery, coupons, points and payment method; 'apply' recalculates, 'pay' places the order.
 
+    The form carries a one-time token: posting it again (a double click on 결제하기, a reload)
+    leads to the order it placed the first time, never to a second order. Points are spent only
+    as the shopper typed them, or all that may be used when they press "use" (``use_points``).
+    """
+    from orders.services.benefits import checkout_benefits, selection_from
+    from orders.services.checkout import find_order_for_checkout
+
+    action = request.POST.get("action", "pay") if request.method == "POST" else ""
+    paying = request.method == "POST" and action not in RECALCULATE_ACTIONS
+    if paying:  # before looking at the cart: the first submit may already have emptied a 'buy now'
+        placed = find_order_for_checkout(user=request.user, checkout_token=_posted_checkout_token(request))
+        if placed is not None:
+            return _go_to_placed_order(request, placed)
     items, from_cart = _checkout_items(request)
     if not items:
         messages.info(request, _("Your cart is empty."))
@@ -110,11 +153,11 @@ def checkout(request):
     addresses = list(Address.objects.filter(user=request.user))
     default = addresses[0] if addresses else None
     line_keys = [sku_id for sku_id, _ in items]
+    checkout_token = _posted_checkout_token(request) or new_checkout_token()
+    use_all_points = False
     if request.method == "POST":
         form = CheckoutForm(request.POST)
-        action = request.POST.get("action", "pay")
         selection = None if action == "best" else selection_from(request.POST, line_keys=line_keys)
-        paying = action not in ("apply", "best")
         if not paying:
             form.is_valid()  # show the numbers; field errors only matter when paying
         elif form.is_valid():
@@ -127,17 +170,19 @@ def checkout(request):
                     user=request.user, items=items, delivery=delivery, payment_method=data["payment_method"],
                     installment_months=data["installment_months"] or 0, from_cart=from_cart,
                     coupons=selection, points_amount=data["points_amount"] or 0,
+                    checkout_token=data["checkout_token"],
                 )
             except DomainError as exc:
                 messages.error(request, exc.message)
             else:
+                if order.replayed:
+                    return _go_to_placed_order(request, order)
                 if data["save_address"]:
                     _save_address(request.user, delivery)
                 request.session.pop(SESSION_BUY_NOW, None)
-                success = request.build_absolute_uri(reverse("shop:payment_success", args=[order.number]))
-                fail = request.build_absolute_uri(reverse("shop:payment_fail", args=[order.number]))
-                return redirect(services.payment_window_url(order=order, success_url=success, fail_url=fail))
+                return redirect(_window_url(request, order))
         points_amount = _int_or_zero(request.POST.get("points_amount"))
+        use_all_points = action == "use_points"
     else:
         initial = {"recipient": request.user.name, "phone": request.user.phone}
         if default:
@@ -151,6 +196,8 @@ def checkout(request):
     benefits = checkout_benefits(user=request.user, items=items, postcode=postcode)
     if selection is None:
         selection = benefits.best  # the shop suggests the best combination the rules allow
+    if use_all_points:  # the server decides what "all" is, for the coupons chosen now
+        points_amount = _usable_points(request.user, items=items, postcode=postcode, selection=selection)
     try:
         quote, _applied = services.apply_benefits(user=request.user, items=items, postcode=postcode,
                                                   coupons=selection, points_amount=points_amount)
@@ -165,8 +212,19 @@ def checkout(request):
         "form": form, "quote": quote, "addresses": addresses, "mode": request.GET.get("mode", "")
         or request.POST.get("mode", ""), "methods": PaymentMethod.choices, "benefits": benefits,
         "selection": selection, "points_amount": points_amount,
-        "is_best": selection == benefits.best,
+        "is_best": selection == benefits.best, "checkout_token": checkout_token,
     })
+
+
+def _usable_points(user, *, items, postcode: str, selection) -> int:
+    """All the points this shopper may use on the order as priced with ``selection``."""
+    from marketing.services.points import max_usable
+
+    try:
+        quote, _applied = services.apply_benefits(user=user, items=items, postcode=postcode, coupons=selection)
+    except DomainError:
+        return 0
+    return max_usable(user=user, payable_amount=quote.total_amount)
 
 
 def _int_or_zero(value) -> int:
@@ -229,10 +287,54 @@ def order_list(request):
 
 @login_required
 def order_detail(request, number):
+    from django.utils import timezone
+
+    from orders.services.unpaid import can_cancel_unpaid
+
     order = selectors.get_order_for_shopper(user=request.user, number=number)
     if order is None:
         raise Http404
-    return render(request, "shop/orders/detail.html", {"order": order})
+    payment = getattr(order, "payment", None)
+    can_cancel = can_cancel_unpaid(order)
+    can_pay = (can_cancel and payment.status == payment.Status.READY
+               and (order.expires_at is None or order.expires_at > timezone.now()))
+    return render(request, "shop/orders/detail.html", {"order": order, "can_pay": can_pay, "can_cancel": can_cancel})
+
+
+@login_required
+def order_pay(request, number):
+    """결제하기 again for an order left in the PG window: back to the window while it may be paid."""
+    from django.utils import timezone
+
+    order = selectors.get_order_for_shopper(user=request.user, number=number)
+    if order is None:
+        raise Http404
+    payment = getattr(order, "payment", None)
+    payable = (order.payment_status == order.PaymentStatus.AWAITING and payment is not None
+               and payment.status == payment.Status.READY
+               and (order.expires_at is None or order.expires_at > timezone.now()))
+    if not payable:
+        messages.error(request, _("This order can no longer be paid."))
+        return redirect("shop:order_detail", number=number)
+    return redirect(_window_url(request, order))
+
+
+@login_required
+@require_POST
+def order_cancel(request, number):
+    """The shopper cancels an order that has no payment yet (the whole order)."""
+    from orders.services.unpaid import cancel_unpaid_order
+
+    order = selectors.get_order_for_shopper(user=request.user, number=number)
+    if order is None:
+        raise Http404
+    try:
+        cancel_unpaid_order(order=order, shopper=request.user)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Your order is cancelled. Nothing was charged."))
+    return redirect("shop:order_detail", number=number)
 
 
 @login_required

@@ -62,7 +62,7 @@ def test_card_checkout(page, catalog, snap):
     expect(page.locator(".summary__total")).to_contain_text("78,000원")
     page.locator(".pay-methods").scroll_into_view_if_needed()
     snap(page, "checkout")
-    page.locator("form.checkout button[type=submit]").tap()
+    page.locator("form.checkout [data-pay]").tap()
 
     # The sandbox PG's payment window.
     expect(page).to_have_url(re.compile(r"/pg-sandbox/pay/\?token="))
@@ -114,7 +114,7 @@ def test_virtual_account_paid_by_the_deposit_button(page, phone, client, site, c
     expect(page.locator("[name=address1]")).to_have_value("서울특별시 강남구 테헤란로 152")
     page.locator("input[name=payment_method][value=virtual_account]").check()
     page.locator("input[name=agree]").check()
-    page.locator("form.checkout button[type=submit]").tap()
+    page.locator("form.checkout [data-pay]").tap()
 
     # The window: choose a bank and have the account issued.
     expect(page).to_have_url(re.compile(r"/pg-sandbox/pay/"))
@@ -191,3 +191,68 @@ def test_guest_cart_follows_the_shopper_at_login(page, catalog, snap):
     snap(page, "cart-after-login")
     cart_lines = list(shopper.cart.lines.values_list("sku_id", "quantity"))
     assert cart_lines == [(catalog.sku(catalog.cashmere, "아이보리 / S").pk, 1)]
+
+
+# --- Issue 9: one order per checkout; points only when asked -----------------------------------
+
+
+def _to_checkout(page, phone, client, site, shopper, sku, *, quantity=1):
+    from orders.models import Cart
+
+    AddressFactory(user=shopper, recipient=shopper.name, label="집", is_default=True)
+    Cart.objects.create(user=shopper).lines.create(sku=sku, quantity=quantity)
+    log_in_with_cookie(phone, client, shopper, site.url)
+    page.goto("/checkout/")
+    expect(page.locator("[name=recipient]")).to_have_value(shopper.name)
+
+
+@pytest.mark.parametrize("script_guard", [True, False], ids=["as-shipped", "without-the-script-guard"])
+def test_a_double_click_on_the_pay_button_makes_one_order(page, phone, client, site, catalog, snap, script_guard):
+    """The last unit, a double click on 결제하기: one order, the shopper lands in the PG window of
+    it (not on "sold out"). Without the page's script guard both requests reach the server, which
+    places the order once (the form's one-time token)."""
+    from catalog.models import SKU
+
+    shopper = UserFactory(name="최더블")
+    sku = catalog.sku(catalog.cashmere, "아이보리 / M")
+    SKU.objects.filter(pk=sku.pk).update(stock_quantity=1)
+    _to_checkout(page, phone, client, site, shopper, sku)
+    page.locator("input[name=payment_method][value=card]").check()
+    page.locator("input[name=agree]").check()
+    if not script_guard:
+        page.evaluate("document.querySelector('form.checkout').removeAttribute('data-checkout')")
+    page.locator("form.checkout [data-pay]").dblclick()
+    expect(page).to_have_url(re.compile(r"/pg-sandbox/pay/\?token="))
+    snap(page, "pg-window-after-double-click")
+    assert Order.objects.filter(user=shopper).count() == 1
+    assert SKU.objects.get(pk=sku.pk).stock_quantity == 0
+    order = Order.objects.get(user=shopper)
+    expect(page.locator(".pg-window__amount")).to_have_text(f"{order.total_amount:,}원")
+
+
+def test_changing_a_coupon_does_not_spend_the_points(page, phone, client, site, catalog, snap):
+    from marketing.models import Coupon
+    from marketing.services.points import balance
+    from tests.marketing.factories import give_coupon, give_points
+
+    shopper = UserFactory(name="정포인트")
+    give_points(shopper, 5000)
+    small = give_coupon(shopper, kind=Coupon.Kind.CART, discount_value=1000, name="천원 쿠폰")
+    give_coupon(shopper, kind=Coupon.Kind.CART, discount_value=3000, name="삼천원 쿠폰")
+    sku = catalog.sku(catalog.cashmere, "아이보리 / M")
+    _to_checkout(page, phone, client, site, shopper, sku)
+    expect(page.locator("input[name=points_amount]")).to_have_value("")
+
+    # The shopper picks the smaller coupon: the page recalculates, and spends no points.
+    page.locator("select[name=coupon_cart]").select_option(str(small.pk))
+    expect(page.locator("select[name=coupon_cart]")).to_have_value(str(small.pk))
+    expect(page.locator("input[name=points_amount]")).to_have_value("")
+    expect(page.locator(".summary")).to_contain_text("−1,000원")  # the coupon chosen
+    expect(page.locator(".summary")).not_to_contain_text("−5,000원")  # no points
+    snap(page, "coupon-changed")
+
+    # Only "use all points" uses them.
+    page.locator("button[name=action][value=use_points]").tap()
+    expect(page.locator("input[name=points_amount]")).to_have_value("5000")
+    expect(page.locator(".summary")).to_contain_text("−5,000원")
+    assert balance(user=shopper) == 5000 and not Order.objects.filter(user=shopper).exists()

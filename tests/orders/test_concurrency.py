@@ -10,6 +10,7 @@ from django.test import Client
 from catalog.exceptions import OutOfStock
 from catalog.models import SKU, StockMovement
 from core.models import StatusChange
+from orders.forms import new_checkout_token
 from orders.models import Order, OrderLine, PaymentEvent
 from orders.payments.sandbox import SandboxPG
 from orders.services import place_order
@@ -68,7 +69,8 @@ def test_fifty_shoppers_over_http_get_exactly_five_orders_and_no_500():
         barrier.wait()
         response = client.post("/checkout/?mode=now", {
             "mode": "now", "recipient": "김구매", "phone": "010-1234-5678", "postcode": "06236",
-            "address1": "서울 강남구", "payment_method": "card", "installment_months": "0", "agree": "on"})
+            "address1": "서울 강남구", "payment_method": "card", "installment_months": "0", "agree": "on",
+            "checkout_token": new_checkout_token()})
         return response.status_code, response.get("Location", "")
 
     with ThreadPoolExecutor(max_workers=50) as pool:

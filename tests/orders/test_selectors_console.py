@@ -32,7 +32,23 @@ def test_search_by_order_number_name_phone_and_email(two_orders):
     assert ids(search_console_lines(phone="01011112222")) == {first.pk}
     assert ids(search_console_lines(phone="010-3333-4444")) == {second.pk}
     assert ids(search_console_lines(email="hana@example.COM")) == {first.pk}
-    assert not search_console_lines(name="김").exists()  # names are exact
+    assert not search_console_lines(name="최").exists()
+
+
+def test_partial_search_by_last_four_phone_digits_part_of_a_name_or_of_an_order_number(two_orders):
+    """Issue 9: CS searches with what the caller says: "끝자리 2222", "김…", "주문번호 끝 0002"."""
+    first, second = two_orders
+    Order.objects.filter(pk=first.order_id).update(number="20261130-004217")
+    Order.objects.filter(pk=second.order_id).update(number="20261130-005555")
+    assert ids(search_console_lines(phone="2222")) == {first.pk}
+    assert ids(search_console_lines(phone="4444")) == {second.pk}
+    assert not search_console_lines(phone="1111").exists()  # the middle digits are not the last four
+    assert ids(search_console_lines(name="김")) == {first.pk}  # a surname
+    assert ids(search_console_lines(name="하나")) == {first.pk}  # a given name
+    assert ids(search_console_lines(number="4217")) == {first.pk}
+    assert ids(search_console_lines(number="1130-0055")) == {second.pk}
+    assert ids(search_console_lines(number="20261130-004217")) == {first.pk}  # whole: exact
+    assert ids(search_console_lines(number="20261130")) == {first.pk, second.pk}
 
 
 def test_search_by_product_seller_payment_method_and_status(two_orders):

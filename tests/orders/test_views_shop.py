@@ -3,6 +3,7 @@ from urllib.parse import parse_qs, urlparse
 import pytest
 from django.urls import reverse
 
+from orders.forms import new_checkout_token
 from orders.models import Cart, CartLine, Order
 from orders.services import place_order
 from tests.accounts.factories import PASSWORD, AddressFactory, UserFactory
@@ -11,6 +12,11 @@ from tests.orders.helpers import pay
 
 CHECKOUT = {"recipient": "김구매", "phone": "010-1234-5678", "postcode": "06236", "address1": "서울 강남구 테헤란로 152",
             "address2": "12층", "payment_method": "card", "installment_months": "0", "agree": "on"}
+
+
+def fresh() -> dict:
+    """The checkout form as a new page gives it: with its own one-time token."""
+    return {**CHECKOUT, "checkout_token": new_checkout_token()}
 
 
 @pytest.mark.django_db
@@ -103,7 +109,7 @@ def test_checkout_prefills_the_default_address_and_re_renders_errors_without_ord
     client.post("/cart/add/", {"sku": sku.pk, "quantity": 1})
     html = client.get("/checkout/").content.decode()
     assert "박수령" in html and "06236" in html
-    response = client.post("/checkout/", {**CHECKOUT, "postcode": "123", "agree": ""})
+    response = client.post("/checkout/", {**fresh(), "postcode": "123", "agree": ""})
     assert response.status_code == 200
     assert response.context["form"].errors.keys() >= {"postcode", "agree"}
     assert not Order.objects.exists()
@@ -115,7 +121,7 @@ def test_checkout_through_the_sandbox_window_to_the_complete_page(client):
     _, (sku,) = make_product(stock=3)
     client.force_login(shopper)
     client.post("/cart/add/", {"sku": sku.pk, "quantity": 2})
-    response = client.post("/checkout/", CHECKOUT)
+    response = client.post("/checkout/", fresh())
     window = response["Location"]
     assert window.startswith("/pg-sandbox/pay/?token=")
     assert client.get(window).status_code == 200
@@ -139,7 +145,7 @@ def test_a_tampered_amount_in_the_success_url_is_refused(client):
     _, (sku,) = make_product()
     client.force_login(shopper)
     client.post("/cart/add/", {"sku": sku.pk, "quantity": 1, "buy_now": "on"})
-    window = client.post("/checkout/?mode=now", {**CHECKOUT, "mode": "now"})["Location"]
+    window = client.post("/checkout/?mode=now", {**fresh(), "mode": "now"})["Location"]
     token = parse_qs(urlparse(window).query)["token"][0]
     success = client.post("/pg-sandbox/pay/", {"token": token, "decision": "approve"})["Location"]
     tampered = success.replace("http://testserver", "").replace("amount=", "amount=1")
@@ -154,7 +160,7 @@ def test_declining_in_the_window_returns_to_the_cart_with_a_message(client):
     _, (sku,) = make_product()
     client.force_login(shopper)
     client.post("/cart/add/", {"sku": sku.pk, "quantity": 1})
-    window = client.post("/checkout/", CHECKOUT)["Location"]
+    window = client.post("/checkout/", fresh())["Location"]
     token = parse_qs(urlparse(window).query)["token"][0]
     fail = client.post("/pg-sandbox/pay/", {"token": token, "decision": "decline"})["Location"]
     response = client.get(fail.replace("http://testserver", ""), follow=True)
@@ -232,12 +238,12 @@ def test_checkout_suggests_the_best_coupons_and_pays_with_coupons_and_points(cli
     assert response.context["is_best"]
     assert response.context["selection"].cart == big.pk
     assert response.context["quote"].discount_amount == 1000 + 3900  # 10% of 39,000
-    recalculated = client.post("/checkout/", {**CHECKOUT, "action": "apply", "coupon_cart": small.pk,
+    recalculated = client.post("/checkout/", {**fresh(), "action": "apply", "coupon_cart": small.pk,
                                               f"coupon_line_{sku.pk}": product_coupon.pk, "points_amount": "1000"})
     assert recalculated.status_code == 200 and not Order.objects.exists()
     assert recalculated.context["quote"].total_amount == 40000 + 3000 - 1000 - 2000 - 1000  # shipping 3,000
     assert not recalculated.context["is_best"]
-    client.post("/checkout/", {**CHECKOUT, "coupon_cart": big.pk, f"coupon_line_{sku.pk}": product_coupon.pk,
+    client.post("/checkout/", {**fresh(), "coupon_cart": big.pk, f"coupon_line_{sku.pk}": product_coupon.pk,
                                "points_amount": "1000"})
     order = Order.objects.get()
     assert (order.discount_amount, order.points_amount, order.total_amount) == (4900, 1000, 43000 - 4900 - 1000)
@@ -250,6 +256,6 @@ def test_bad_points_re_render_the_checkout_with_a_message(client):
     _, (sku,) = make_product(price=40000)
     client.force_login(shopper)
     client.post("/cart/add/", {"sku": sku.pk, "quantity": 1})
-    response = client.post("/checkout/", {**CHECKOUT, "points_amount": "5000"}, follow=True)
+    response = client.post("/checkout/", {**fresh(), "points_amount": "5000"}, follow=True)
     assert response.status_code == 200 and not Order.objects.exists()
     assert any("1,000" in str(m) for m in response.context["messages"])
