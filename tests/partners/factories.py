@@ -52,3 +52,43 @@ class SellerStaffFactory(factory.django.DjangoModelFactory):
     user = factory.SubFactory(UserFactory)
     seller = factory.SubFactory(SellerFactory)
     role = SellerStaff.Role.OWNER
+
+
+def pdf_upload(name: str = "certificate.pdf"):
+    """A small but complete PDF (header and %%EOF), as an upload."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    body = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+    return SimpleUploadedFile(name, body, content_type="application/pdf")
+
+
+def png_upload(name: str = "bankbook.png"):
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (40, 30), (200, 220, 240)).save(buffer, format="PNG")
+    return SimpleUploadedFile(name, buffer.getvalue(), content_type="image/png")
+
+
+def application_documents() -> dict:
+    from partners.models import SellerDocument
+
+    return {SellerDocument.Kind.BUSINESS_REGISTRATION: pdf_upload(), SellerDocument.Kind.BANK_BOOK: png_upload()}
+
+
+APPLICATION_EXTRA = {
+    "mail_order_number": "2026-서울강남-01234",
+    "address": "서울 강남구 테헤란로 1",
+    "cs_phone": "1588-1234",
+    "bank_name": "국민은행",
+    "bank_account_number": "123456-01-234567",
+    "bank_account_holder": "(주)봄날",
+}
+
+
+def application_fields() -> dict:
+    """The application's extra fields, fresh documents and the terms agreement (apply_seller kwargs)."""
+    return {**APPLICATION_EXTRA, "documents": application_documents(), "agreed_to_terms": True}
