@@ -84,6 +84,8 @@ def portal_view(area: str, *, write: bool | None = None):
             request.seller_staff = staff
             return view(request, *args, **kwargs)
 
+        # Read by the isolation test (tests/partners/test_isolation.py) to know each URL's area.
+        wrapped.portal_area = area
         return wrapped
 
     return decorator

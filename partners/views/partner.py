@@ -136,11 +136,14 @@ def document(request, document_id: int):
     found = SellerDocument.objects.filter(pk=document_id, seller_id=staff.seller_id).first()
     if found is None:
         raise Http404
-    if staff.role not in (SellerStaff.Role.OWNER, SellerStaff.Role.MANAGER):
+    if not can(staff, Area.STORE):  # the owner and managers, as for the store's other settings
         from django.core.exceptions import PermissionDenied
 
         raise PermissionDenied
     return _serve_document(found)
+
+
+document.portal_area = Area.STORE
 
 
 def invitation(request, token: str):
