@@ -338,9 +338,9 @@ def reapply_seller(*, seller: Seller, actor, documents: dict | None = None, agre
     return locked
 
 
-def _tell_seller(seller: Seller, status: str, *, key: str) -> None:
+def _tell_seller(seller: Seller, status: str, *, key: str, event: str = "") -> None:
     """The seller's message for the status it reached (mail to the contact, 알림톡 to its phone)."""
-    notify(event=STATUS_EVENTS[status], key=key, context={"seller": seller, "reason": seller.status_reason},
+    notify(event=event or STATUS_EVENTS[status], key=key, context={"seller": seller, "reason": seller.status_reason},
            email=seller.contact_email, phone=seller.contact_phone, subject_object=seller)
 
 
@@ -355,10 +355,11 @@ def _move_seller(*, seller: Seller, actor, to: str, only_from, reason: str) -> S
             _("Cannot change from “%(current)s” to “%(target)s”.")
             % {"current": labels.get(locked.status, locked.status), "target": labels.get(to, to)}
         )
+    was_suspended = locked.status == Status.SUSPENDED
     locked.status_reason = (reason or "")[:300]
     change = move(locked, to=to, table=SELLER_STATUS_TRANSITIONS, actor=actor, reason=reason,
                   extra_update_fields=("status_reason",))
-    _tell_seller(locked, to, key=f"{locked.pk}:{change.pk}")
+    _tell_seller(locked, to, key=f"{locked.pk}:{change.pk}", event="seller.reactivated" if was_suspended else "")
     seller.status, seller.updated_at, seller.status_reason = locked.status, locked.updated_at, locked.status_reason
     return locked
 
