@@ -14,6 +14,7 @@ app_name = "partner"
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
+    path("", views.dashboard, name="home"),  # the name core.management.commands.demo_logins asks for
     path("apply/", views.apply, name="apply"),
     path("documents/<int:document_id>/", views.document, name="document"),
     path("invitations/<str:token>/", views.invitation, name="invitation"),

@@ -143,6 +143,10 @@ class Command(BaseCommand):
             # The demo orders' mails are recorded in the outbox, not printed over the console.
             with override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"):
                 seed_activity(shopper=users["shopper"], operator=users["operator"], stdout=self.stdout)
+                from catalog.management.demo_portal import seed_portal
+
+                seed_portal(shopper=users["shopper"], operator=users["operator"], make_user=self._user,
+                            stdout=self.stdout)
         print_logins(self.stdout)
 
     # --- people -------------------------------------------------------------------------
