@@ -49,6 +49,13 @@ def _couriers(seller) -> list[Courier]:
     return sorted(couriers, key=lambda courier: (courier.code not in preferred, courier.position, courier.name))
 
 
+def _waybill_form(*args, seller, **kwargs) -> WaybillForm:
+    """The console's waybill form without its ``next`` field (the portal redirects to the line)."""
+    form = WaybillForm(*args, couriers=_couriers(seller), **kwargs)
+    del form.fields["next"]
+    return form
+
+
 def _line_or_404(request, line_id: int) -> OrderLine:
     line = selectors.get_seller_line(seller=request.seller, line_id=line_id)
     if line is None:
@@ -119,7 +126,7 @@ def _forms_for(line: OrderLine, seller, bound: tuple | None = None) -> dict:
     needs_account = bool(hasattr(line.order, "payment") and line.order.payment.method == PaymentMethod.VIRTUAL_ACCOUNT)
     courier_default = (getattr(seller.shipping_policy, "courier_codes", None) or [""])[0]
     forms = {
-        "waybill": WaybillForm(couriers=_couriers(seller), initial={
+        "waybill": _waybill_form(seller=seller, initial={
             "courier": line.courier.code if line.courier_id else courier_default,
             "waybill_number": line.waybill_number}),
         "delay": DelayForm(prefix="delay"),
@@ -177,7 +184,7 @@ def acknowledge(request, line_id: int):
 @portal_view(Area.ORDERS)
 def set_waybill(request, line_id: int):
     line = _line_or_404(request, line_id)
-    form = WaybillForm(request.POST, couriers=_couriers(request.seller))
+    form = _waybill_form(request.POST, seller=request.seller)
     if not form.is_valid():
         return _render_line(request, line, bound=("waybill", form), status=400)
     data = form.cleaned_data
