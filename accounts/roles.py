@@ -24,7 +24,7 @@ GROUP_PERMISSIONS = {
     FULFILMENT: [("catalog", "view_product"), ("catalog", "view_sku"), ("catalog", "adjust_stock"),
                  ("orders", "view_order"), ("orders", "manage_fulfilment"), ("orders", "handle_order_cs"),
                  ("claims", "view_claim"), ("claims", "handle_claims")],
-    SETTLEMENT: [("partners", "view_seller"), ("orders", "view_order")],
+    SETTLEMENT: [("partners", "view_seller"), ("partners", "change_seller"), ("orders", "view_order")],
     MARKETING: [("catalog", "view_product"), ("catalog", "view_category"), ("catalog", "change_product"),
                 ("marketing", "view_coupon"), ("marketing", "add_coupon"), ("marketing", "change_coupon"),
                 ("marketing", "add_issuedcoupon"), ("marketing", "view_pointentry"), ("marketing", "add_pointentry"),

@@ -13,4 +13,5 @@ urlpatterns = [
     path("marketing/", include("marketing.urls_console", namespace="marketing")),
     path("claims/", include("claims.urls_console", namespace="claims")),
     path("voc/", include("marketing.urls_console_voc", namespace="voc")),
+    path("sellers/", include("partners.urls_console", namespace="sellers")),
 ]

@@ -16,6 +16,9 @@ from django.shortcuts import redirect
 from .models import Seller, SellerStaff
 
 Role = SellerStaff.Role
+# Sellers whose staff use the portal: active ones, and suspended ones (read-only, see ``can``).
+# Applicants (applied, under review, rejected) see their application's status page instead.
+PORTAL_STATUSES = (Seller.Status.ACTIVE, Seller.Status.SUSPENDED)
 
 
 class Area:
@@ -72,8 +75,8 @@ def portal_view(area: str, *, write: bool | None = None):
             if not request.user.is_authenticated:
                 return redirect_to_login(request.get_full_path())
             staff = staff_of(request.user)
-            if staff is None:
-                return redirect("partner:apply")
+            if staff is None or staff.seller.status not in PORTAL_STATUSES:
+                return redirect("partner:apply")  # not staff, or the application is not approved yet
             needs_write = (request.method not in ("GET", "HEAD", "OPTIONS")) if write is None else write
             if not can(staff, area, write=needs_write):
                 raise PermissionDenied
@@ -81,6 +84,8 @@ def portal_view(area: str, *, write: bool | None = None):
             request.seller_staff = staff
             return view(request, *args, **kwargs)
 
+        # Read by the isolation test (tests/partners/test_isolation.py) to know each URL's area.
+        wrapped.portal_area = area
         return wrapped
 
     return decorator

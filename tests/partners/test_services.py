@@ -8,7 +8,7 @@ from partners.exceptions import DuplicateBusinessNumber, PartnerError, SellerPer
 from partners.models import Seller, SellerStaff, ShippingPolicy
 from partners.services import SELLER_STATUS_TRANSITIONS
 from tests.accounts.factories import OperatorFactory, UserFactory
-from tests.partners.factories import SellerFactory, SellerStaffFactory
+from tests.partners.factories import SellerFactory, SellerStaffFactory, application_fields
 
 pytestmark = pytest.mark.django_db
 
@@ -25,6 +25,11 @@ APPLICATION = {
 }
 
 
+def application() -> dict:
+    """The application with every field the issue asks for (fresh document uploads each time)."""
+    return {**APPLICATION, **application_fields()}
+
+
 def _changes(seller):
     return StatusChange.objects.filter(
         content_type=ContentType.objects.get_for_model(Seller), object_id=seller.pk
@@ -37,7 +42,7 @@ def _changes(seller):
 def test_apply_seller_creates_an_applied_seller_with_its_owner_and_policy():
     user = UserFactory()
 
-    seller = services.apply_seller(user=user, **APPLICATION)
+    seller = services.apply_seller(user=user, **application())
 
     seller.refresh_from_db()
     assert seller.status == Status.APPLIED
@@ -52,10 +57,10 @@ def test_apply_seller_creates_an_applied_seller_with_its_owner_and_policy():
 
 
 def test_apply_seller_refuses_a_duplicate_business_number_in_any_format():
-    services.apply_seller(user=UserFactory(), **APPLICATION)
+    services.apply_seller(user=UserFactory(), **application())
 
     with pytest.raises(DuplicateBusinessNumber) as error:
-        services.apply_seller(user=UserFactory(), **{**APPLICATION, "name": "다른가게", "business_number": "124-81-00998"})
+        services.apply_seller(user=UserFactory(), **{**application(), "name": "다른가게", "business_number": "124-81-00998"})
 
     assert "already registered" in error.value.message
     assert Seller.objects.count() == 1
@@ -64,27 +69,27 @@ def test_apply_seller_refuses_a_duplicate_business_number_in_any_format():
 @pytest.mark.parametrize("number", ["124-81-00999", "12481009", "abc-de-fghij"])
 def test_apply_seller_refuses_an_invalid_business_number(number):
     with pytest.raises(PartnerError):
-        services.apply_seller(user=UserFactory(), **{**APPLICATION, "business_number": number})
+        services.apply_seller(user=UserFactory(), **{**application(), "business_number": number})
 
     assert not Seller.objects.exists()
     assert not SellerStaff.objects.exists()
 
 
 def test_apply_seller_refuses_a_taken_store_name():
-    services.apply_seller(user=UserFactory(), **APPLICATION)
+    services.apply_seller(user=UserFactory(), **application())
 
     with pytest.raises(PartnerError):
-        services.apply_seller(user=UserFactory(), **{**APPLICATION, "business_number": "220-81-62517"})
+        services.apply_seller(user=UserFactory(), **{**application(), "business_number": "220-81-62517"})
 
     assert Seller.objects.count() == 1
 
 
 def test_a_user_applies_for_one_seller_only():
     user = UserFactory()
-    services.apply_seller(user=user, **APPLICATION)
+    services.apply_seller(user=user, **application())
 
     with pytest.raises(PartnerError):
-        services.apply_seller(user=user, **{**APPLICATION, "name": "둘째가게", "business_number": "220-81-62517"})
+        services.apply_seller(user=user, **{**application(), "name": "둘째가게", "business_number": "220-81-62517"})
 
     assert Seller.objects.count() == 1
 
@@ -94,15 +99,15 @@ def test_a_user_applies_for_one_seller_only():
 )
 def test_apply_seller_validates_the_contact(change):
     with pytest.raises(PartnerError):
-        services.apply_seller(user=UserFactory(), **{**APPLICATION, **change})
+        services.apply_seller(user=UserFactory(), **{**application(), **change})
 
     assert not Seller.objects.exists()
 
 
 def test_slugs_stay_unique_for_similar_names():
-    first = services.apply_seller(user=UserFactory(), **{**APPLICATION, "name": "Good Shop"})
+    first = services.apply_seller(user=UserFactory(), **{**application(), "name": "Good Shop"})
     second = services.apply_seller(
-        user=UserFactory(), **{**APPLICATION, "name": "Good  Shop", "business_number": "220-81-62517"}
+        user=UserFactory(), **{**application(), "name": "Good  Shop", "business_number": "220-81-62517"}
     )
 
     assert first.slug != second.slug
@@ -115,13 +120,17 @@ ACTIONS = {
     "suspend": (services.suspend_seller, Status.SUSPENDED),
     "reinstate": (services.reinstate_seller, Status.ACTIVE),
 }
-ALLOWED = {(Status.APPLIED, "approve"), (Status.ACTIVE, "suspend"), (Status.SUSPENDED, "reinstate")}
+ALLOWED = {(Status.APPLIED, "approve"), (Status.UNDER_REVIEW, "approve"), (Status.ACTIVE, "suspend"),
+           (Status.SUSPENDED, "reinstate")}
 ALL_CASES = [(status, action) for status in Status.values for action in ACTIONS]
 
 
 def test_the_table_is_exactly_the_documented_one():
+    # Issue 10: applied → under review → approved (active) / rejected (may re-apply) → active ⇄ suspended.
     assert SELLER_STATUS_TRANSITIONS == {
-        Status.APPLIED: {Status.ACTIVE},
+        Status.APPLIED: {Status.UNDER_REVIEW, Status.ACTIVE, Status.REJECTED},
+        Status.UNDER_REVIEW: {Status.ACTIVE, Status.REJECTED},
+        Status.REJECTED: {Status.APPLIED},
         Status.ACTIVE: {Status.SUSPENDED},
         Status.SUSPENDED: {Status.ACTIVE},
     }
@@ -184,7 +193,7 @@ def test_a_suspension_needs_a_reason():
 
 def test_the_full_life_of_a_seller_is_recorded_in_order():
     operator = OperatorFactory()
-    seller = services.apply_seller(user=UserFactory(), **APPLICATION)
+    seller = services.apply_seller(user=UserFactory(), **application())
 
     services.approve_seller(seller=seller, actor=operator)
     services.suspend_seller(seller=seller, actor=operator, reason="허위 광고")

@@ -148,6 +148,10 @@ class Command(BaseCommand):
                 from catalog.management.demo_voc import seed_voc
 
                 seed_voc(shopper=users["shopper"], operator=users["operator"], stdout=self.stdout)
+                from catalog.management.demo_portal import seed_portal
+
+                seed_portal(shopper=users["shopper"], operator=users["operator"], make_user=self._user,
+                            stdout=self.stdout)
         if not options["no_logins"]:
             print_logins(self.stdout)
 
