@@ -32,6 +32,10 @@ EXPECTED_AREAS = {
     "waybill_preview": "orders", "waybill_apply": "orders",
     "claim_list": "orders", "claim_detail": "orders", "claim_memo": "orders", "claim_step": "orders",
     "low_stock": "products",
+    # Questions, reviews and escalated inquiries are customer service: the orders/CS area.
+    "voc:question_list": "orders", "voc:question_answer": "orders", "voc:answer_templates": "orders",
+    "voc:review_list": "orders", "voc:review_reply": "orders", "voc:inquiry_list": "orders",
+    "voc:inquiry_detail": "orders",
 }
 # An upload belongs to the person who uploaded it (like the console's): other staff of the same
 # seller get 404 there too.
@@ -42,15 +46,16 @@ def partner_patterns() -> list[tuple[str, list[str], object]]:
     """(url name, kwarg names, view) of every pattern under the ``partner`` namespace."""
     found = []
 
-    def walk(patterns, inside: bool, converters: list[str]):
+    def walk(patterns, inside: bool, converters: list[str], prefix: str):
         for entry in patterns:
             if isinstance(entry, URLResolver):
+                nested = prefix + (f"{entry.namespace}:" if inside and entry.namespace else "")
                 walk(entry.url_patterns, inside or entry.namespace == "partner",
-                     converters + list(entry.pattern.converters))
+                     converters + list(entry.pattern.converters), nested)
             elif isinstance(entry, URLPattern) and inside:
-                found.append((entry.name, converters + list(entry.pattern.converters), entry.callback))
+                found.append((prefix + entry.name, converters + list(entry.pattern.converters), entry.callback))
 
-    walk(get_resolver().url_patterns, False, [])
+    walk(get_resolver().url_patterns, False, [], "")
     return found
 
 
