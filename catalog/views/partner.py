@@ -65,13 +65,13 @@ def product_list(request):
     })
 
 
-def _render_editor(request, context: dict, *, product=None, status: int = 200):
+def _render_editor(request, context: dict, *, product=None):
     context.update({
         "image_move_url_name": "partner:product_image_move",
         "image_delete_url_name": "partner:product_image_delete",
         "cancel_url": reverse("partner:product_list"),
     })
-    return render(request, "partner/products/editor.html", context, status=status)
+    return render(request, "partner/products/editor.html", context, status=400 if context["form"].errors else 200)
 
 
 @require_http_methods(["GET", "POST"])
@@ -84,7 +84,7 @@ def product_create(request):
         else:
             messages.success(request, _("Product registered."))
         return redirect("partner:product_edit", product_id=saved.pk)
-    return _render_editor(request, context, status=400 if request.method == "POST" else 200)
+    return _render_editor(request, context)
 
 
 @require_http_methods(["GET", "POST"])
@@ -95,7 +95,7 @@ def product_edit(request, product_id: int):
     if saved is not None:
         messages.success(request, _("Changes saved."))
         return redirect("partner:product_edit", product_id=saved.pk)
-    return _render_editor(request, context, product=product, status=400 if request.method == "POST" else 200)
+    return _render_editor(request, context, product=product)
 
 
 @require_POST
