@@ -19,10 +19,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def clothing():
-    category = CategoryFactory(name="의류")
-    category.notice_group = "clothing"
-    category.save()
-    return category
+    return CategoryFactory(name="의류", notice_group="clothing")
 
 
 @pytest.fixture
