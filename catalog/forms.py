@@ -117,7 +117,8 @@ class ProductEditorForm(forms.Form):
     points_rate_percent = forms.DecimalField(label=_("Points rate (%)"), required=False, min_value=0, max_value=50,
                                              decimal_places=1, max_digits=4,
                                              help_text=_("Empty uses the shop's rate."))
-    status = forms.ChoiceField(label=_("Sale status"), choices=STATUSES, initial=Product.Status.ON_SALE)
+    status = forms.ChoiceField(label=_("Sale status"), choices=STATUSES, initial=Product.Status.ON_SALE,
+                               widget=forms.RadioSelect)
     images = MultipleImageField(label=_("Add images"), required=False,
                                 help_text=_("JPEG, PNG, WebP or GIF, up to 10 MB each; the first is the main image."))
 
