@@ -49,7 +49,12 @@
     return rows;
   }
 
-  function cell(content) { var td = document.createElement("td"); if (content) td.appendChild(content); return td; }
+  function cell(content, label) {
+    var td = document.createElement("td");
+    if (content) td.appendChild(content);
+    if (label) td.setAttribute("data-label", label);
+    return td;
+  }
   function input(name, value, type, field, label) {
     var el = document.createElement("input");
     el.className = "input"; el.name = name; el.value = value; el.type = type || "text";
@@ -73,17 +78,18 @@
       hidden.type = "hidden"; hidden.name = "row-" + index + "-label"; hidden.value = label;
       first.appendChild(hidden);
       tr.appendChild(first);
-      tr.appendChild(cell(input("row-" + index + "-delta", was.delta, "number", "delta", head[1].textContent + " " + label)));
+      tr.appendChild(cell(input("row-" + index + "-delta", was.delta, "number", "delta", head[1].textContent + " " + label),
+                          head[1].textContent));
       var stock = input("row-" + index + "-stock", was.stock, "number", "stock", head[2].textContent + " " + label);
       stock.min = "0";
-      tr.appendChild(cell(stock));
+      tr.appendChild(cell(stock, head[2].textContent));
       var code = input("row-" + index + "-code", was.code, "text", "code", head[3].textContent + " " + label);
       code.maxLength = 40;
-      tr.appendChild(cell(code));
+      tr.appendChild(cell(code, head[3].textContent));
       var active = document.createElement("input");
       active.type = "checkbox"; active.name = "row-" + index + "-active"; active.value = "1"; active.checked = was.active;
       active.setAttribute("data-field", "active"); active.setAttribute("aria-label", head[4].textContent + " " + label);
-      var last = cell(active); last.className = "pe-matrix__active";
+      var last = cell(active, head[4].textContent); last.className = "pe-matrix__active";
       tr.appendChild(last);
       body.appendChild(tr);
     });
