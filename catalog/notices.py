@@ -19,6 +19,7 @@ FIELDS = {
     "composition": _("Components"),
     "manufacturer": _("Manufacturer or importer"),
     "origin": _("Country of manufacture"),
+    "place_of_origin": _("Place of origin"),
     "care": _("Washing and handling instructions"),
     "made_on": _("Date of manufacture"),
     "warranty": _("Quality guarantee"),
@@ -70,7 +71,7 @@ GROUPS = {
     "jewelry": (_("Jewellery and watches"), ["material", "weight", "manufacturer", "origin", "size", "cautions",
                                             "specs", "certificate", "warranty", "cs_phone"]),
     "food": (_("Agricultural, fishery and livestock products"),
-             ["item_name", "capacity", "producer", "origin", "best_before", "storage", "consumer_phone"]),
+             ["item_name", "capacity", "producer", "place_of_origin", "best_before", "storage", "consumer_phone"]),
     "processed_food": (_("Processed food"), ["item_name", "food_type", "producer", "best_before", "capacity",
                                              "ingredients", "nutrition", "gmo", "cautions", "consumer_phone"]),
     OTHER: (_("Other goods"), ["item_name", "certification", "origin", "manufacturer", "cs_phone"]),
@@ -87,3 +88,23 @@ def group_fields(code: str) -> list[tuple[str, str]]:
 
 def group_label(code: str):
     return (GROUPS.get(code) or GROUPS[OTHER])[0]
+
+
+def korean_label(key: str) -> str:
+    from django.utils import translation
+
+    with translation.override("ko"):
+        return str(FIELDS[key])
+
+
+def stored_notice(code: str, values_by_key: dict) -> dict:
+    """The notice as ``Product.notice`` keeps it: the legal (Korean) field names in the group's
+    order → values. The product page shows it as it is, whatever the shopper's language, as the
+    notice is a Korean legal document (the demo catalogue stores it the same way)."""
+    return {korean_label(key): values_by_key.get(key, "") for key, _label in group_fields(code)}
+
+
+def values_by_key(notice: dict) -> dict:
+    """The editor's view of a stored notice: field key → value (unknown names are dropped)."""
+    by_label = {korean_label(key): key for key in FIELDS}
+    return {by_label[name]: value for name, value in (notice or {}).items() if name in by_label}

@@ -325,6 +325,7 @@ def _parse_registration(raw_rows: Sequence[Sequence], seller: Seller,
             missing = [str(label) for key, label in notices.group_fields(item.notice_group) if not item.notice[key]]
             if missing:
                 errors.append(_("Product notice fields are missing: %(fields)s.") % {"fields": ", ".join(missing)})
+            item.notice = notices.stored_notice(item.notice_group, item.notice)
         parsed.append(item)
         if progress is not None and index % 250 == 0:
             progress(index, total)

@@ -253,7 +253,8 @@ def option_matrix(options: list[OptionSpec]) -> list[tuple[str, ...]]:
 
 
 def check_notice(*, category: Category, notice: dict | None) -> tuple[str, dict]:
-    """The category's notice group and the notice reduced to its fields; every field is required.
+    """The category's notice group and the notice (by field key) reduced to the group's fields, as
+    ``Product.notice`` stores it (legal Korean names → values); every field is required.
 
     Sellers who describe a field on the detail page write “상품상세 참조”, as marketplaces accept.
     """
@@ -265,7 +266,7 @@ def check_notice(*, category: Category, notice: dict | None) -> tuple[str, dict]
     if missing:
         raise CatalogError(_("Fill in the product notice: %(fields)s. Write “상품상세 참조” where the detail page says it.")
                            % {"fields": ", ".join(missing)}, code="notice")
-    return group, cleaned
+    return group, notices.stored_notice(group, cleaned)
 
 
 def _check_prices(list_price_amount: int, sale_price_amount: int) -> None:

@@ -54,7 +54,7 @@ def _initial(product: Product) -> tuple[dict, list[OptionSpec], list[OptionRow]]
     }
     if product.status == Product.Status.SUSPENDED:
         initial["status"] = Product.Status.HIDDEN
-    for key, value in (product.notice or {}).items():
+    for key, value in notices.values_by_key(product.notice).items():
         initial[f"notice-{key}"] = value
     return initial, specs, rows
 

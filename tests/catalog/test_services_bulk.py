@@ -79,7 +79,9 @@ def test_a_valid_file_registers_products_with_their_option_matrix(clothing):
         ("SA-01", "블랙 / S", 0), ("SA-02", "블랙 / M", 0), ("SA-03", "블랙 / L", 0),
         ("SA-04", "화이트 / S", 1000), ("SA-05", "화이트 / M", 1000), ("SA-06", "화이트 / L", 1000)]
     assert all(sku.option_values.count() == 2 for sku in shirt_a.skus.all())
-    assert shirt_a.notice == CLOTHING_NOTICE and shirt_a.notice_kind == "clothing"
+    assert shirt_a.notice_kind == "clothing"
+    assert list(shirt_a.notice.items())[:2] == [("소재", "면 100%"), ("색상", "블랙, 화이트")]
+    assert len(shirt_a.notice) == 9
     shirt_b = Product.objects.get(name="셔츠 B")
     assert list(shirt_b.skus.values_list("option_label", "stock_quantity")) == [("", 1200)]
     assert StockMovement.objects.filter(sku__product=shirt_b, reason="initial", quantity_after=1200).count() == 1

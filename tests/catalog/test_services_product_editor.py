@@ -114,11 +114,14 @@ def test_notice_fields_follow_the_category_group(clothing):
         register(SellerFactory(), apples)  # the clothing notice does not fit food
     assert "Producer and location" in caught.value.message and "Storage and handling" in caught.value.message
 
-    food_notice = {"item_name": "부사", "capacity": "5kg", "producer": "경북 청송", "origin": "국산",
+    food_notice = {"item_name": "부사", "capacity": "5kg", "producer": "경북 청송", "place_of_origin": "국산",
                    "best_before": "수확 후 30일", "storage": "냉장", "consumer_phone": "080-000-0000"}
     product = register(SellerFactory(), apples, notice={**food_notice, "material": "ignored"})
     assert product.notice_kind == "food"
-    assert product.notice == food_notice  # only the group's fields are kept
+    # only the group's fields are kept, under their legal names, as the product page shows them
+    assert product.notice == {"품명 및 모델명": "부사", "용량 또는 중량": "5kg", "생산자 및 소재지": "경북 청송",
+                              "원산지": "국산", "제조연월일, 소비기한": "수확 후 30일", "보관방법 또는 취급방법": "냉장",
+                              "소비자상담 관련 전화번호": "080-000-0000"}
 
 
 def test_a_category_without_any_group_uses_other_goods():

@@ -69,7 +69,7 @@ def test_the_seller_registers_a_product_with_a_2x3_matrix_and_two_images(seller_
     assert set(product.skus.values_list("stock_quantity", flat=True)) == {7}
     assert product.images.count() == 2
     assert "<script>" not in product.description_html
-    assert product.notice["material"] == "면 100%"
+    assert product.notice["소재"] == "면 100%"
     page = seller_client.get(reverse("partner:product_edit", args=[product.pk])).content.decode()
     assert "화이트 / L" in page and "Main image" in page
 
