@@ -80,7 +80,7 @@ def test_a_valid_file_registers_products_with_their_option_matrix(clothing):
         ("SA-04", "화이트 / S", 1000), ("SA-05", "화이트 / M", 1000), ("SA-06", "화이트 / L", 1000)]
     assert all(sku.option_values.count() == 2 for sku in shirt_a.skus.all())
     assert shirt_a.notice_kind == "clothing"
-    assert list(shirt_a.notice.items())[:2] == [("소재", "면 100%"), ("색상", "블랙, 화이트")]
+    assert (shirt_a.notice["소재"], shirt_a.notice["색상"]) == ("면 100%", "블랙, 화이트")
     assert len(shirt_a.notice) == 9
     shirt_b = Product.objects.get(name="셔츠 B")
     assert list(shirt_b.skus.values_list("option_label", "stock_quantity")) == [("", 1200)]
@@ -241,3 +241,23 @@ def test_bulk_edit_refuses_other_sellers_skus_and_disagreeing_rows_whole(clothin
     assert product_a.sale_price_amount == 29900
     assert SKU.objects.get(code="A-01").stock_quantity == 10
     assert not StockMovement.objects.filter(reference="PX-F").exists()
+
+
+def test_a_large_file_goes_through_the_tasks_with_progress(clothing, django_user_model, monkeypatch):
+    monkeypatch.setattr(bulk, "ASYNC_THRESHOLD", 1)
+    seller = SellerFactory()
+    user = django_user_model.objects.create_user(email="big@example.com", password="x")
+    seen = []
+    original = bulk.STORE.set_progress
+
+    def recording(reference, **values):
+        seen.append(values.get("phase"))
+        return original(reference, **values)
+
+    monkeypatch.setattr(bulk.STORE, "set_progress", recording)
+    reference = bulk.start_upload(kind=bulk.REGISTRATION, file=registration_file(clothing, [{}, {}, {}]),
+                                  seller=seller, owner_id=user.pk)  # Celery runs eagerly in tests
+    bulk.start_apply(reference=reference, actor=user)
+    phases = [phase for phase in seen if phase]
+    assert phases == ["uploaded", "validating", "validated", "queued", "applying", "applied"]
+    assert Product.objects.filter(seller=seller).count() == 3
