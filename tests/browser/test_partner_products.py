@@ -49,7 +49,7 @@ def test_the_seller_registers_a_2x3_product_with_images_and_it_shows_in_the_stor
     rows.nth(2).locator("[data-field=active]").uncheck()
     page.locator("input[name=images]").set_input_files(images)
     # Only the clothing notice fields are shown; fill them in one go.
-    expect(page.get_by_label(re.compile(r"^(소재|Material)$"))).to_be_visible()
+    expect(page.get_by_label(re.compile(r"^(제품소재|Material)$"))).to_be_visible()
     expect(page.get_by_label(re.compile(r"^(영양성분|Nutrition facts)$"))).to_be_hidden()
     page.locator("[data-notice-fill]").tap()
     snap(page, "editor", full_page=True)

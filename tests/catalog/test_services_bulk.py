@@ -80,7 +80,7 @@ def test_a_valid_file_registers_products_with_their_option_matrix(clothing):
         ("SA-04", "화이트 / S", 1000), ("SA-05", "화이트 / M", 1000), ("SA-06", "화이트 / L", 1000)]
     assert all(sku.option_values.count() == 2 for sku in shirt_a.skus.all())
     assert shirt_a.notice_kind == "clothing"
-    assert (shirt_a.notice["소재"], shirt_a.notice["색상"]) == ("면 100%", "블랙, 화이트")
+    assert (shirt_a.notice["제품소재"], shirt_a.notice["색상"]) == ("면 100%", "블랙, 화이트")
     assert len(shirt_a.notice) == 9
     shirt_b = Product.objects.get(name="셔츠 B")
     assert list(shirt_b.skus.values_list("option_label", "stock_quantity")) == [("", 1200)]

@@ -69,7 +69,7 @@ def test_the_seller_registers_a_product_with_a_2x3_matrix_and_two_images(seller_
     assert set(product.skus.values_list("stock_quantity", flat=True)) == {7}
     assert product.images.count() == 2
     assert "<script>" not in product.description_html
-    assert product.notice["소재"] == "면 100%"
+    assert product.notice["제품소재"] == "면 100%"
     page = seller_client.get(reverse("partner:product_edit", args=[product.pk])).content.decode()
     assert "화이트 / L" in page and "Main image" in page
 
@@ -200,7 +200,7 @@ def test_template_downloads(seller_client, clothing):
     workbook = load_workbook(io.BytesIO(response.content))
     header = [cell.value for cell in workbook["상품등록"][1]]
     assert header[:5] == ["카테고리코드", "상품명", "브랜드", "정가", "판매가"]
-    assert "고시:소재" in header or "고시:Material" in header
+    assert "고시:제품소재" in header or "고시:Material" in header
     assert len([h for h in header if h.startswith("고시:")]) == 9  # the clothing group's fields
     codes = [row[0].value for row in workbook["카테고리코드"].iter_rows(min_row=2)]
     assert clothing.pk in codes
