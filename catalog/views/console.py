@@ -307,6 +307,8 @@ def product_image_move(request, product_id: int, image_id: int):
             messages.error(request, error.message)
         else:
             messages.success(request, _("Image order saved."))
+    if request.POST.get("return_to") == "editor":
+        return redirect(reverse("console:catalog:product_edit", args=[product_id]) + "#pe-images")
     return redirect(reverse("console:catalog:product_images", args=[product_id]) + f"#image-{image.pk}")
 
 
@@ -320,6 +322,8 @@ def product_image_delete(request, product_id: int, image_id: int):
         messages.error(request, error.message)
     else:
         messages.success(request, _("Image deleted."))
+    if request.POST.get("return_to") == "editor":
+        return redirect(reverse("console:catalog:product_edit", args=[product_id]) + "#pe-images")
     return redirect("console:catalog:product_images", product_id=product_id)
 
 

@@ -83,3 +83,20 @@ def test_review_flow_through_the_console(merchandiser, client, clothing):
     assert seller_client.get(reverse("shop:product", args=[product.pk])).status_code == 200
     assert sorted(OutboxMessage.objects.filter(event="product.approved").values_list("channel", flat=True)) == [
         "alimtalk", "email"]
+
+
+def test_image_buttons_of_the_console_editor_come_back_to_the_editor(merchandiser, clothing):
+    from catalog.services.images import add_product_image
+    from tests.catalog.factories import ProductFactory
+    from tests.catalog.test_views_partner_products import png
+
+    product = ProductFactory()
+    first = add_product_image(product=product, uploaded_file=png("1.png"), actor=None)
+    second = add_product_image(product=product, uploaded_file=png("2.png", "blue"), actor=None)
+    page = merchandiser.get(reverse("console:catalog:product_edit", args=[product.pk])).content.decode()
+    assert reverse("console:catalog:product_image_move", args=[product.pk, second.pk]) in page
+
+    response = merchandiser.post(reverse("console:catalog:product_image_move", args=[product.pk, second.pk]),
+                                 {"direction": "first", "return_to": "editor"})
+    assert response["Location"] == reverse("console:catalog:product_edit", args=[product.pk]) + "#pe-images"
+    assert list(product.images.order_by("position").values_list("pk", flat=True)) == [second.pk, first.pk]
