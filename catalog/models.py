@@ -3,6 +3,8 @@ from django.db import models
 from django.db.models.functions import Upper
 from django.utils.translation import gettext_lazy as _
 
+from catalog.notices import GROUP_CHOICES as NOTICE_GROUP_CHOICES
+from catalog.notices import OTHER as NOTICE_OTHER
 from core.models import TimeStampedModel
 from partners.models import Seller
 
@@ -22,6 +24,10 @@ class Category(models.Model):
     path = models.CharField(max_length=255, db_index=True, editable=False, default="")
     position = models.PositiveSmallIntegerField(_("position"), default=0)
     is_active = models.BooleanField(_("shown"), default=True)
+    notice_group = models.CharField(
+        _("product notice group"), max_length=30, blank=True, choices=NOTICE_GROUP_CHOICES,
+        help_text=_("상품정보제공고시: which fields its products publish; empty takes the parent's."),
+    )
 
     class Meta:
         ordering = ["path"]
@@ -37,6 +43,17 @@ class Category(models.Model):
     def ancestor_paths(self) -> list[str]:
         parts = [p for p in self.path.split("/") if p]
         return ["".join(f"{p}/" for p in parts[: i + 1]) for i in range(len(parts))]
+
+    def effective_notice_group(self) -> str:
+        """Its own notice group, else its nearest ancestor's, else "other goods" (one query at most)."""
+        if self.notice_group:
+            return self.notice_group
+        groups = dict(Category.objects.filter(path__in=self.ancestor_paths()).exclude(notice_group="")
+                      .values_list("path", "notice_group"))
+        for path in reversed(self.ancestor_paths()):
+            if path in groups:
+                return groups[path]
+        return NOTICE_OTHER
 
 
 class Brand(models.Model):
@@ -62,6 +79,11 @@ class Product(TimeStampedModel):
         HIDDEN = "hidden", _("Hidden")  # not shown; the seller took it down
         SUSPENDED = "suspended", _("Suspended")  # not shown; an operator stopped it
 
+    class Review(models.TextChoices):
+        APPROVED = "approved", _("Approved")  # may show (the default when the seller needs no review)
+        PENDING = "pending", _("Waiting for review")  # kept hidden until an operator decides
+        REJECTED = "rejected", _("Rejected")  # kept hidden; the seller edits and asks again
+
     VISIBLE_STATUSES = (Status.ON_SALE, Status.SOLD_OUT)
 
     seller = models.ForeignKey(Seller, on_delete=models.PROTECT, related_name="products")
@@ -85,6 +107,13 @@ class Product(TimeStampedModel):
     )
     sales_count = models.PositiveIntegerField(_("units sold"), default=0)
     review_count = models.PositiveIntegerField(default=0)
+    review_status = models.CharField(_("product review"), max_length=20, choices=Review.choices,
+                                     default=Review.APPROVED)
+    review_note = models.CharField(_("review note"), max_length=300, blank=True)
+    requested_status = models.CharField(
+        _("status after approval"), max_length=20, choices=Status.choices, blank=True,
+        help_text=_("The sale status the seller chose; it applies when the review approves the product."),
+    )
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -109,6 +138,7 @@ class Product(TimeStampedModel):
                          opclasses=["varchar_pattern_ops", "varchar_pattern_ops"]),
             models.Index(fields=["seller", "status"], name="product_seller_status"),
             models.Index(fields=["brand", "status"], name="product_brand_status"),
+            models.Index(fields=["review_status", "created_at"], name="product_review_queue"),
         ]
 
     def __str__(self) -> str:
@@ -257,3 +287,20 @@ class StockMovement(models.Model):
 
     def __str__(self) -> str:
         return f"{self.sku.code} {self.delta:+d} ({self.reason})"
+
+
+class SellerCatalogSettings(models.Model):
+    """How the catalog treats one seller's products (set by operators)."""
+
+    seller = models.OneToOneField(Seller, on_delete=models.CASCADE, related_name="catalog_settings")
+    products_need_review = models.BooleanField(
+        _("new products need review"), default=False,
+        help_text=_("A new product stays hidden from the storefront until an operator approves it."),
+    )
+
+    class Meta:
+        verbose_name = _("seller catalog settings")
+        verbose_name_plural = _("seller catalog settings")
+
+    def __str__(self) -> str:
+        return f"{self.seller}: review={self.products_need_review}"

@@ -6,6 +6,11 @@ app_name = "catalog"
 
 urlpatterns = [
     path("products/", console.product_list, name="product_list"),
+    path("products/new/", console.product_create, name="product_create"),
+    path("products/<int:product_id>/edit/", console.product_edit, name="product_edit"),
+    path("products/review/", console.review_list, name="review_list"),
+    path("products/review/setting/", console.review_setting, name="review_setting"),
+    path("products/<int:product_id>/review/", console.review_decide, name="review_decide"),
     path("products/<int:product_id>/stock/", console.product_stock, name="product_stock"),
     path("products/<int:product_id>/stock/adjust/", console.stock_adjust, name="stock_adjust"),
     path("products/<int:product_id>/images/", console.product_images, name="product_images"),

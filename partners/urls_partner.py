@@ -51,4 +51,5 @@ urlpatterns = [
     path("messages/", views.message_list, name="messages"),
     path("penalties/", views.penalties, name="penalties"),
     path("stock/low/", views.low_stock, name="low_stock"),
+    path("products/", include("catalog.urls_partner")),
 ]

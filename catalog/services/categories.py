@@ -15,13 +15,14 @@ def _segment(pk: int) -> str:
 
 @transaction.atomic
 def create_category(*, name: str, slug: str, parent: Category | None = None, name_en: str = "",
-                    position: int = 0, is_active: bool = True) -> Category:
+                    position: int = 0, is_active: bool = True, notice_group: str = "") -> Category:
     """Create a category under ``parent`` (or at the root) with its materialised path."""
     depth = 0 if parent is None else parent.depth + 1
     if depth >= MAX_DEPTH:
         raise CatalogError(_("Categories nest at most %(max)s levels.") % {"max": MAX_DEPTH}, code="too_deep")
     category = Category.objects.create(
-        name=name, slug=slug, parent=parent, name_en=name_en, position=position, is_active=is_active, depth=depth
+        name=name, slug=slug, parent=parent, name_en=name_en, position=position, is_active=is_active, depth=depth,
+        notice_group=notice_group,
     )
     category.path = (parent.path if parent else "") + _segment(category.pk)
     category.save(update_fields=["path"])

@@ -11,13 +11,10 @@ share them, and apply re-validates under row locks.
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 import uuid
-import zipfile
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from django.db import connection, transaction
@@ -28,6 +25,7 @@ from django.utils.translation import gettext as _
 
 from catalog.exceptions import CatalogError, OutOfStock
 from catalog.models import SKU, StockMovement
+from core import spreadsheets
 
 Reason = StockMovement.Reason
 
@@ -280,140 +278,22 @@ def _file_error(message: str) -> CatalogError:
     return CatalogError(message, code="import_file")
 
 
-def _cell_text(value) -> str:
-    """A cell as the text a person sees: 12.0 from Excel becomes "12", None becomes ""."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "TRUE" if value else "FALSE"
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value).strip()
-
-
-def _header_key(text: str) -> str:
-    return re.sub(r"[\s_\-]", "", text).lower().lstrip("\ufeff")
-
-
-def _read_bytes(file) -> bytes:
-    if hasattr(file, "seek"):
-        file.seek(0)
-    size = getattr(file, "size", None)
-    if size is not None and size > IMPORT_MAX_BYTES:
-        raise _file_error(_("The file is larger than %(megabytes)s MB.") % {"megabytes": IMPORT_MAX_BYTES // 2**20})
-    data = file.read(IMPORT_MAX_BYTES + 1)
-    if len(data) > IMPORT_MAX_BYTES:
-        raise _file_error(_("The file is larger than %(megabytes)s MB.") % {"megabytes": IMPORT_MAX_BYTES // 2**20})
-    return data
-
-
-def _xlsx_rows(data: bytes) -> Iterator[tuple[int, list[str]]]:
-    from openpyxl import load_workbook
-
-    try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception:  # openpyxl raises many kinds (zip, XML, KeyError) for a damaged file
-        raise _file_error(_("This Excel file could not be read. Save it again as .xlsx and retry.")) from None
-    try:
-        sheet = workbook.worksheets[0] if workbook.worksheets else None
-        if sheet is None:
-            return
-        for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
-            yield number, [_cell_text(v) for v in values]
-    finally:
-        workbook.close()
-
-
-def _decode_text(data: bytes) -> str:
-    if b"\x00" in data:
-        raise _not_a_table_file()
-    if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:].decode("utf-8", errors="strict")
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        pass
-    try:
-        # Korean Excel saves CSV in CP949 (a superset of EUC-KR).
-        return data.decode("cp949")
-    except UnicodeDecodeError:
-        raise _file_error(_("The file's text encoding was not recognised. Save it as CSV UTF-8 or as .xlsx.")) from None
-
-
-def _csv_rows(data: bytes) -> Iterator[tuple[int, list[str]]]:
-    text = _decode_text(data)
-    if any(ord(ch) < 32 and ch not in "\r\n\t" for ch in text[:4096]):
-        raise _not_a_table_file()
-    sample = text[:4096]
-    try:
-        dialect = csv.Sniffer().sniff(sample, delimiters=",;\t")
-    except csv.Error:
-        dialect = csv.excel
-    reader = csv.reader(io.StringIO(text, newline=""), dialect)
-    try:
-        for number, values in enumerate(reader, start=1):
-            yield number, [v.strip() for v in values]
-    except csv.Error:
-        raise _not_a_table_file() from None
-
-
-def _not_a_table_file() -> CatalogError:
-    return _file_error(_("This is not an Excel (.xlsx) or CSV file."))
-
-
-def _table_rows(data: bytes, filename: str) -> Iterator[tuple[int, list[str]]]:
-    lower = filename.lower()
-    if data.startswith(b"PK\x03\x04"):
-        if not zipfile.is_zipfile(io.BytesIO(data)):
-            raise _not_a_table_file()
-        return _xlsx_rows(data)
-    if data.startswith(b"\xd0\xcf\x11\xe0"):
-        raise _file_error(_("Old Excel files (.xls) are not supported. Save the file as .xlsx or CSV."))
-    if lower.endswith((".xlsx", ".xlsm")):
-        raise _file_error(_("This Excel file could not be read. Save it again as .xlsx and retry."))
-    if lower and not lower.endswith((".csv", ".txt", ".tsv")):
-        raise _not_a_table_file()
-    return _csv_rows(data)
+_ALIASES = {**{alias: "code" for alias in _CODE_HEADERS}, **{alias: "quantity" for alias in _QUANTITY_HEADERS}}
 
 
 def _read_table(file) -> tuple[list[list], str]:
     """The file's data rows as [row number, code text, quantity text], header checked."""
-    filename = getattr(file, "name", "") or ""
-    data = _read_bytes(file)
-    if not data.strip(b" \t\r\n\xef\xbb\xbf"):
-        raise _file_error(_("The file is empty."))
-    rows = _table_rows(data, filename)
-    header: list[str] | None = None
-    code_column = quantity_column = -1
-    raw: list[list] = []
-    for number, values in rows:
-        if not any(values):
-            continue
-        if header is None:
-            header = [_header_key(v) for v in values]
-            code_column = next((i for i, key in enumerate(header) if key in _CODE_HEADERS), -1)
-            quantity_column = next((i for i, key in enumerate(header) if key in _QUANTITY_HEADERS), -1)
-            missing = [name for name, column in zip(IMPORT_HEADERS, (code_column, quantity_column), strict=True)
-                       if column < 0]
-            if missing:
-                raise _file_error(
-                    _("The header row needs the columns %(columns)s (or sku_code, quantity). Missing: %(missing)s.")
-                    % {"columns": ", ".join(IMPORT_HEADERS), "missing": ", ".join(missing)}
-                )
-            continue
-        if len(raw) >= IMPORT_MAX_ROWS:
-            raise _file_error(_("The file has more than %(max)s rows. Split it into smaller files.")
-                              % {"max": f"{IMPORT_MAX_ROWS:,}"})
-        code = values[code_column] if code_column < len(values) else ""
-        quantity = values[quantity_column] if quantity_column < len(values) else ""
-        if not code and not quantity:
-            continue  # a row with only other columns filled in (e.g. a product name) is a blank row here
-        raw.append([number, code, quantity])
-    if header is None:
-        raise _file_error(_("The file is empty."))
-    if not raw:
-        raise _file_error(_("The file has a header row but no data rows."))
-    return raw, filename
+    messages = spreadsheets.Messages(
+        missing_columns=_("The header row needs the columns %(columns)s (or sku_code, quantity). Missing: %(missing)s."),
+    )
+    try:
+        table = spreadsheets.read_table(
+            file, aliases=_ALIASES, required=dict(zip(("code", "quantity"), IMPORT_HEADERS, strict=True)),
+            fields=["code", "quantity"], max_rows=IMPORT_MAX_ROWS, max_bytes=IMPORT_MAX_BYTES, messages=messages,
+        )
+    except spreadsheets.SpreadsheetError as error:
+        raise _file_error(error.message) from None
+    return table.rows, table.filename
 
 
 def _parse_quantity(text: str) -> tuple[int | None, str]:
@@ -440,17 +320,12 @@ def _find_skus(codes: set[str]) -> dict[str, SKU]:
     base = SKU.objects.select_related("product").only(
         "id", "code", "option_label", "stock_quantity", "product__id", "product__name"
     )
-    code_list = sorted(codes)
-    for start in range(0, len(code_list), _LOOKUP_CHUNK):
-        for sku in base.filter(code__in=code_list[start:start + _LOOKUP_CHUNK]):
-            found[sku.code] = sku
+    found.update(spreadsheets.lookup_in_chunks(base, "code", codes, size=_LOOKUP_CHUNK))
     missing = {code.upper(): code for code in codes if code not in found}
     if missing:
         by_upper: dict[str, list[SKU]] = defaultdict(list)
-        upper_list = sorted(missing)
-        for start in range(0, len(upper_list), _LOOKUP_CHUNK):
-            query = base.annotate(code_upper=Upper("code")).filter(code_upper__in=upper_list[start:start + _LOOKUP_CHUNK])
-            for sku in query:
+        for chunk in spreadsheets.chunks(sorted(missing), _LOOKUP_CHUNK):
+            for sku in base.annotate(code_upper=Upper("code")).filter(code_upper__in=chunk):
                 by_upper[sku.code_upper].append(sku)
         for upper, code in missing.items():
             if len(by_upper.get(upper, [])) == 1:
@@ -569,8 +444,8 @@ def _update_quantities(skus: list[SKU], now) -> None:
 def _locked_by_chunks(sku_ids: list[int]) -> dict[int, SKU]:
     ids = sorted(set(sku_ids))
     skus: dict[int, SKU] = {}
-    for start in range(0, len(ids), _LOOKUP_CHUNK):
-        for sku in SKU.objects.select_for_update().filter(pk__in=ids[start:start + _LOOKUP_CHUNK]).order_by(
+    for chunk in spreadsheets.chunks(ids, _LOOKUP_CHUNK):
+        for sku in SKU.objects.select_for_update().filter(pk__in=chunk).order_by(
                 "pk").only("id", "code", "stock_quantity"):
             skus[sku.pk] = sku
     return skus

@@ -24,13 +24,17 @@ from catalog.exceptions import CatalogError, InvalidImage
 from catalog.forms import (
     ImageMoveForm,
     ProductImageUploadForm,
+    ProductReviewForm,
     ProductSearchForm,
     StockAdjustForm,
     StockImportForm,
 )
 from catalog.models import SKU, Product, ProductImage, StockMovement
 from catalog.services import images as image_services
+from catalog.services import products as product_services
 from catalog.services import stock as stock_services
+from catalog.views.editor import handle_editor
+from core.exceptions import TransitionNotAllowed
 
 logger = logging.getLogger(__name__)
 
@@ -303,6 +307,8 @@ def product_image_move(request, product_id: int, image_id: int):
             messages.error(request, error.message)
         else:
             messages.success(request, _("Image order saved."))
+    if request.POST.get("return_to") == "editor":
+        return redirect(reverse("console:catalog:product_edit", args=[product_id]) + "#pe-images")
     return redirect(reverse("console:catalog:product_images", args=[product_id]) + f"#image-{image.pk}")
 
 
@@ -316,4 +322,105 @@ def product_image_delete(request, product_id: int, image_id: int):
         messages.error(request, error.message)
     else:
         messages.success(request, _("Image deleted."))
+    if request.POST.get("return_to") == "editor":
+        return redirect(reverse("console:catalog:product_edit", args=[product_id]) + "#pe-images")
     return redirect("console:catalog:product_images", product_id=product_id)
+
+
+# --- Product editor and review ---------------------------------------------------------------
+
+def _render_console_editor(request, context: dict, *, product=None, seller=None):
+    context.update({
+        "image_move_url_name": "console:catalog:product_image_move",
+        "image_delete_url_name": "console:catalog:product_image_delete",
+        "cancel_url": reverse("console:catalog:product_list"),
+        "editing_seller": seller,
+    })
+    return render(request, "console/catalog/product_editor.html", context,
+                  status=400 if context["form"].errors else 200)
+
+
+@require_http_methods(["GET", "POST"])
+@console_permission_required(VIEW_PRODUCT, CHANGE_PRODUCT)
+def product_create(request):
+    """Register a product for any seller (chosen first)."""
+    from partners.models import Seller
+
+    seller_id = request.POST.get("seller") or request.GET.get("seller") or ""
+    seller = Seller.objects.filter(pk=seller_id).first() if seller_id.isdigit() else None
+    if seller is None:
+        return render(request, "console/catalog/product_choose_seller.html", {
+            "sellers": Seller.objects.order_by("name")})
+    saved, context = handle_editor(request, product=None, seller=seller, as_operator=True)
+    if saved is not None:
+        messages.success(request, _("Product registered."))
+        return redirect("console:catalog:product_edit", product_id=saved.pk)
+    return _render_console_editor(request, context, seller=seller)
+
+
+@require_http_methods(["GET", "POST"])
+@console_permission_required(VIEW_PRODUCT, CHANGE_PRODUCT)
+def product_edit(request, product_id: int):
+    product = get_object_or_404(Product.objects.select_related("seller", "category"), pk=product_id)
+    saved, context = handle_editor(request, product=product, seller=product.seller, as_operator=True)
+    if saved is not None:
+        messages.success(request, _("Changes saved."))
+        return redirect("console:catalog:product_edit", product_id=saved.pk)
+    return _render_console_editor(request, context, product=product, seller=product.seller)
+
+
+@require_GET
+@console_permission_required(VIEW_PRODUCT, CHANGE_PRODUCT)
+def review_list(request):
+    """Products waiting for review, oldest first, and which sellers need review."""
+    from catalog.models import SellerCatalogSettings
+    from partners.models import Seller
+
+    waiting = (Product.objects.filter(review_status=Product.Review.PENDING).select_related("seller", "category")
+               .prefetch_related(Prefetch("images", queryset=ProductImage.objects.order_by("position", "id")))
+               .annotate(sku_count=Count("skus")).order_by("created_at", "id"))
+    page = _page(request, waiting, PRODUCTS_PER_PAGE)
+    for product in page:
+        product.main_image = next(iter(product.images.all()), None)
+    reviewed = set(SellerCatalogSettings.objects.filter(products_need_review=True).values_list("seller_id", flat=True))
+    return render(request, "console/catalog/review_list.html", {
+        "page": page, "form": ProductReviewForm(), "sellers": Seller.objects.order_by("name"),
+        "reviewed_sellers": reviewed,
+    })
+
+
+@require_POST
+@console_permission_required(VIEW_PRODUCT, CHANGE_PRODUCT)
+def review_decide(request, product_id: int):
+    product = get_object_or_404(Product, pk=product_id)
+    form = ProductReviewForm(request.POST)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return redirect("console:catalog:review_list")
+    try:
+        if form.cleaned_data["decision"] == "approve":
+            product_services.approve_product(product_id=product.pk, actor=request.user,
+                                             note=form.cleaned_data["reason"])
+            messages.success(request, _("%(name)s approved.") % {"name": product.name})
+        else:
+            product_services.reject_product(product_id=product.pk, actor=request.user,
+                                            reason=form.cleaned_data["reason"])
+            messages.success(request, _("%(name)s rejected; the seller was told why.") % {"name": product.name})
+    except (CatalogError, TransitionNotAllowed) as error:
+        messages.error(request, getattr(error, "message", str(error)))
+    return redirect("console:catalog:review_list")
+
+
+@require_POST
+@console_permission_required(VIEW_PRODUCT, CHANGE_PRODUCT)
+def review_setting(request):
+    from partners.models import Seller
+
+    seller = get_object_or_404(Seller, pk=request.POST.get("seller") or 0)
+    need = request.POST.get("need_review") == "1"
+    product_services.set_products_need_review(seller=seller, need_review=need, actor=request.user)
+    messages.success(request, (_("New products of %(seller)s now need review.") if need else
+                               _("New products of %(seller)s show without review.")) % {"seller": seller.name})
+    return redirect("console:catalog:review_list")

@@ -15,17 +15,15 @@ import io
 import logging
 import re
 import time
-import uuid
-import zipfile
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 
-from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core import spreadsheets
 from core.exceptions import DomainError
 from orders.exceptions import OrderError
 from orders.models import Courier, OrderLine
@@ -157,16 +155,6 @@ def _file_error(message: str) -> WaybillFileError:
     return WaybillFileError(message, code="waybill_file")
 
 
-def _cell_text(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return str(value)
-    if isinstance(value, float):
-        return str(int(value)) if value.is_integer() else repr(value)
-    return str(value).strip()
-
-
 def _header_key(text: str) -> str:
     return re.sub(r"\s+", "", text).lower()
 
@@ -177,68 +165,23 @@ def read_waybill_file(file) -> list[list]:
     Rows without both a courier and a waybill are left out (lines the operator did not
     label yet). Raises WaybillFileError when the file cannot be used as a whole. Changes nothing.
     """
-    from openpyxl import load_workbook
-
-    if hasattr(file, "seek"):
-        file.seek(0)
-    size = getattr(file, "size", None)
-    if size is not None and size > MAX_BYTES:
-        raise _file_error(_("The file is larger than %(megabytes)s MB.") % {"megabytes": MAX_BYTES // 2**20})
-    data = file.read(MAX_BYTES + 1)
-    if len(data) > MAX_BYTES:
-        raise _file_error(_("The file is larger than %(megabytes)s MB.") % {"megabytes": MAX_BYTES // 2**20})
-    if not data.strip():
-        raise _file_error(_("The file is empty."))
-    if data.startswith(b"\xd0\xcf\x11\xe0"):
-        raise _file_error(_("Old Excel files (.xls) are not supported. Save the file as .xlsx and upload it again."))
-    if not data.startswith(b"PK\x03\x04") or not zipfile.is_zipfile(io.BytesIO(data)):
-        raise _file_error(_("This is not an Excel file. Upload the .xlsx you downloaded, with the waybills filled in."))
+    messages = spreadsheets.Messages(
+        csv_allowed=False,
+        not_a_table=_("This is not an Excel file. Upload the .xlsx you downloaded, with the waybills filled in."),
+        missing_columns=_("The first row must name the columns %(columns)s (as in the downloaded file). "
+                          "Missing: %(missing)s."),
+        no_rows=_("No row has a courier and a waybill number. Fill in 택배사 and 송장번호 and upload again."),
+    )
     try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception:  # openpyxl raises many kinds (zip, XML, KeyError) for a damaged file
-        raise _file_error(_("This Excel file could not be read. Save it again as .xlsx and retry.")) from None
-    try:
-        sheet = workbook.worksheets[0] if workbook.worksheets else None
-        if sheet is None:
-            raise _file_error(_("The file is empty."))
-        columns: dict[str, int] | None = None
-        raw: list[list] = []
-        for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
-            texts = [_cell_text(value) for value in values]
-            if not any(texts):
-                continue
-            if columns is None:
-                columns = {}
-                for index, text in enumerate(texts):
-                    key = HEADER_ALIASES.get(_header_key(text))
-                    if key and key not in columns:
-                        columns[key] = index
-                missing = [label for key, label in REQUIRED_FIELDS.items() if key not in columns]
-                if missing:
-                    raise _file_error(
-                        _("The first row must name the columns %(columns)s (as in the downloaded file). "
-                          "Missing: %(missing)s.") % {"columns": ", ".join(REQUIRED_FIELDS.values()),
-                                                      "missing": ", ".join(missing)})
-                continue
-
-            def cell(key: str, texts=texts, columns=columns) -> str:
-                index = columns.get(key)
-                return texts[index] if index is not None and index < len(texts) else ""
-
-            courier, waybill = cell("courier"), cell("waybill")
-            if not courier and not waybill:
-                continue  # not labelled yet: skipped, not an error
-            if len(raw) >= MAX_ROWS:
-                raise _file_error(_("The file has more than %(max)s rows. Split it into smaller files.")
-                                  % {"max": f"{MAX_ROWS:,}"})
-            raw.append([number, cell("order_number"), cell("line_id"), courier, waybill])
-    finally:
-        workbook.close()
-    if columns is None:
-        raise _file_error(_("The file is empty."))
-    if not raw:
-        raise _file_error(_("No row has a courier and a waybill number. Fill in 택배사 and 송장번호 and upload again."))
-    return raw
+        table = spreadsheets.read_table(
+            file, aliases=HEADER_ALIASES, required=REQUIRED_FIELDS,
+            fields=["order_number", "line_id", "courier", "waybill"],
+            keep=lambda texts: bool(texts.get("courier") or texts.get("waybill")),  # not labelled yet: skipped
+            max_rows=MAX_ROWS, max_bytes=MAX_BYTES, messages=messages,
+        )
+    except spreadsheets.SpreadsheetError as error:
+        raise _file_error(error.message) from None
+    return table.rows
 
 
 # --- Validation ------------------------------------------------------------------------------
@@ -252,8 +195,7 @@ def _courier_index() -> dict[str, Courier]:
 
 
 def _chunks(values: Sequence, size: int = LOOKUP_CHUNK):
-    for start in range(0, len(values), size):
-        yield values[start:start + size]
+    return spreadsheets.chunks(values, size)
 
 
 def normalize_waybill(text: str) -> str:
@@ -393,42 +335,31 @@ def apply_waybill_rows(*, raw_rows: Sequence[Sequence], actor,
 # --- An upload between its steps (kept in the cache, owned by one operator) ---------------------
 # Phases: uploaded → validating → validated → applying → applied (or failed).
 
-def _key(reference: str, part: str) -> str:
-    return f"waybill-import:{reference}:{part}"
+STORE = spreadsheets.UploadStore("waybill-import", prefix="WB", seconds=STORE_SECONDS)
 
 
 def new_reference() -> str:
-    return f"WB-{timezone.localdate():%Y%m%d}-{uuid.uuid4().hex[:10]}"
+    return STORE.new_reference()
 
 
 def store_upload(*, raw_rows: list[list], filename: str, owner_id: int) -> str:
-    reference = new_reference()
-    cache.set(_key(reference, "upload"), {"rows": raw_rows, "filename": filename[:120], "owner": owner_id},
-              STORE_SECONDS)
-    set_progress(reference, phase="uploaded", done=0, total=len(raw_rows), owner=owner_id)
-    return reference
+    return STORE.store(raw_rows=raw_rows, filename=filename, owner_id=owner_id)
 
 
 def load_upload(reference: str, *, owner_id: int) -> dict | None:
-    stored = cache.get(_key(reference, "upload"))
-    if not stored or stored.get("owner") != owner_id:
-        return None
-    return stored
+    return STORE.load(reference, owner_id=owner_id)
 
 
 def set_progress(reference: str, **values) -> dict:
-    state = cache.get(_key(reference, "progress")) or {}
-    state.update(values)
-    cache.set(_key(reference, "progress"), state, STORE_SECONDS)
-    return state
+    return STORE.set_progress(reference, **values)
 
 
 def get_progress(reference: str) -> dict:
-    return cache.get(_key(reference, "progress")) or {}
+    return STORE.get_progress(reference)
 
 
 def load_validation(reference: str) -> ValidationSummary | None:
-    stored = cache.get(_key(reference, "validation"))
+    stored = STORE.load_result(reference)
     if stored is None:
         return None
     return ValidationSummary(rows=[WaybillRow(**row) for row in stored["rows"]])
@@ -436,13 +367,13 @@ def load_validation(reference: str) -> ValidationSummary | None:
 
 def run_validation(*, reference: str) -> ValidationSummary | None:
     """Validate a stored upload and keep the verdicts for the preview (the task's body)."""
-    stored = cache.get(_key(reference, "upload"))
+    stored = STORE.load(reference)
     if stored is None:
         return None
     started = time.monotonic()
     set_progress(reference, phase="validating", done=0, total=len(stored["rows"]))
     summary = validate_waybill_rows(stored["rows"])
-    cache.set(_key(reference, "validation"), {"rows": [asdict(row) for row in summary.rows]}, STORE_SECONDS)
+    STORE.save_result(reference, {"rows": [asdict(row) for row in summary.rows]})
     set_progress(reference, phase="validated", done=len(summary.rows), total=len(summary.rows),
                  errors=summary.error_count)
     logger.info("waybill import %s validated: %s rows, %s errors in %.2fs", reference, len(summary.rows),
@@ -452,11 +383,11 @@ def run_validation(*, reference: str) -> ValidationSummary | None:
 
 def run_apply(*, reference: str, actor) -> ApplyResult | None:
     """Apply a validated upload once (the task's body); the outcome is left in the progress."""
-    stored = cache.get(_key(reference, "upload"))
+    stored = STORE.load(reference)
     if stored is None:
         set_progress(reference, phase="failed", message=_("The upload has expired. Upload the file again."))
         return None
-    if not cache.add(_key(reference, "apply-lock"), 1, STORE_SECONDS):
+    if not STORE.claim_apply(reference):
         return None  # already applying or applied: a repeated task changes nothing
     started = time.monotonic()
     total = len(stored["rows"])
@@ -466,11 +397,11 @@ def run_apply(*, reference: str, actor) -> ApplyResult | None:
         result = apply_waybill_rows(raw_rows=stored["rows"], actor=actor,
                                     progress=lambda done, count: set_progress(reference, done=done, total=count))
     except DomainError as error:
-        cache.delete(_key(reference, "apply-lock"))
+        STORE.release_apply(reference)
         set_progress(reference, phase="failed", message=error.message)
         return None
     set_progress(reference, phase="applied", done=result.applied, total=result.applied, applied=result.applied,
                  unchanged=result.unchanged)
-    cache.delete(_key(reference, "upload"))
+    STORE.forget(reference)
     logger.info("waybill import %s applied: %s lines in %.2fs", reference, result.applied, time.monotonic() - started)
     return result

@@ -115,6 +115,15 @@ def _inquiry_id(seller, owner):
     return inquiry.pk
 
 
+def _image_id(seller, owner):
+    """An image of seller A's product (the product id in the same URL comes from its own factory;
+    either id being A's makes the page a 404 for seller B)."""
+    from catalog.services import add_product_image
+
+    product = factories.paid_order(seller=seller)[1].product
+    return add_product_image(product=product, uploaded_file=factories.png_upload(), actor=owner).pk
+
+
 # kwarg name → factory(seller A, its owner) → value. Extend it for your URLs.
 KWARG_FACTORIES = {
     "line_id": _line_id,
@@ -127,6 +136,7 @@ KWARG_FACTORIES = {
     "reference": _reference,
     "product_id": _product_id,
     "sku_id": _sku_id,
+    "image_id": _image_id,
     "question_id": _question_id,
     "review_id": _review_id,
     "inquiry_id": _inquiry_id,

@@ -132,6 +132,9 @@ class Command(BaseCommand):
         images = {} if options["no_images"] else self._images(options["seed"], count)
         setup_seconds = time.monotonic() - started
         self._products(count, sellers=sellers, leaves=leaves, brands=brands, images=images)
+        from catalog.management.demo_products import seed_products_demo
+
+        seed_products_demo(stdout=self.stdout)
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 cursor.execute("ANALYZE")
