@@ -101,7 +101,8 @@ def seed(target_lines: int, rng: random.Random) -> None:
             "COPY orders_orderline (created_at, updated_at, order_id, seller_id, product_id, sku_id, product_name, "
             "option_label, sku_code, status, quantity, unit_price_amount, option_delta_amount, items_amount, "
             "shipping_share_amount, discount_share_amount, points_share_amount, paid_amount, refunded_amount, "
-            "ship_by_date, delay_reason, delay_note, waybill_number, cancel_reason) FROM STDIN")
+            "ship_by_date, delay_reason, delay_note, waybill_number, cancel_reason, refunded_points_amount, "
+            "refunded_shipping_amount, refunded_quantity, claimed_quantity) FROM STDIN")
         orders, lines = [], []
         order_id = 0
         while line_rows < target_lines:
@@ -130,7 +131,8 @@ def seed(target_lines: int, rng: random.Random) -> None:
                                     sku.product.name, sku.option_label, sku.code, status, quantity, unit,
                                     sku.price_delta_amount, items, 0, 0, 0, items, 0, ship_by, "", "",
                                     f"{rng.randrange(10**11, 10**12)}" if status in (
-                                        "ready_to_ship", "shipping", "delivered", "confirmed") else "", ""))
+                                        "ready_to_ship", "shipping", "delivered", "confirmed") else "", "",
+                                    0, 0, 0, 0))
             orders.append((order_id, created, created, f"{created:%Y%m%d}-{order_id:07d}", user_id, payment_status,
                            method, name, email, phone, name, phone, "06236", "서울특별시 강남구 테헤란로 152", "12층", "",
                            items_total, 0, 0, 0, items_total, False,
