@@ -64,6 +64,9 @@ def cancel_line_for_stock(*, line_id: int, actor, reason: str, refund_account: R
         record_created([claim], actor=actor, reason=_("Out of stock: %(reason)s") % {"reason": reason})
     claim = refund_claim(claim.pk, actor=actor, reason=_("Out of stock: %(reason)s") % {"reason": reason},
                          check=False, tell=False)
+    if claim.status != Claim.Status.COMPLETED:  # committed and listed; the shopper is told once it is refunded
+        raise ClaimError(_("The cancel %(number)s is recorded but the payment service did not refund it: retry it "
+                           "from Failed refunds.") % {"number": claim.number}, code="refund_failed")
     with transaction.atomic():
         order = Order.objects.get(pk=claim.order_id)
         line = OrderLine.objects.get(pk=line_id)

@@ -610,3 +610,25 @@ def test_a_paid_exchange_fee_goes_back_when_the_exchange_becomes_a_return(django
     assert new.type == "return" and fee.status == "cancelled" and claim.exchange_fee_paid_amount == 0
     assert SandboxPG.get(payment_key=fee.payment_key).balance_amount == 0
     assert new.return_fee_amount == 3000  # the return's own fee comes off its refund instead
+
+
+def test_a_stock_out_cancel_whose_refund_fails_says_so_and_is_retried(monkeypatch):
+    shopper, operator = UserFactory(), cs()
+    _, (sku,) = make_product(price=20000, stock=5)
+    order = paid_order(shopper, [(sku.pk, 1)])
+    line = order.lines.get()
+    real_cancel = SandboxPG.cancel
+
+    def refused(**kwargs):
+        raise GatewayError("PG 점검 중", code="PG_MAINTENANCE")
+
+    monkeypatch.setattr(SandboxPG, "cancel", staticmethod(refused))
+    with pytest.raises(ClaimError, match="Failed refunds"):
+        cancel_line_for_stock(line_id=line.pk, actor=operator, reason="품절")
+    claim = Claim.objects.get(order=order)
+    line.refresh_from_db()
+    assert claim.status == St.REFUND_FAILED and line.status == LS.PAID and line.held_quantity == 1
+    monkeypatch.setattr(SandboxPG, "cancel", real_cancel)
+    retry_refund(claim_id=claim.pk, actor=operator)
+    line.refresh_from_db()
+    assert line.status == LS.CANCELLED and pg_balance(order) == 0
