@@ -380,6 +380,9 @@ def payment_webhook(request, gateway):
     if not allow(scope="payment-webhook", client=client_address(request),
                  limit=settings.PAYMENT_WEBHOOK_RATE_PER_MINUTE):
         return JsonResponse({"ok": False, "error": "rate_limited"}, status=429, headers={"Retry-After": "60"})
+    if b"\x00" in request.body or b"\\u0000" in request.body:
+        # No PG sends NUL; PostgreSQL refuses it in text and in jsonb, so it would only end in a 500.
+        return JsonResponse({"ok": False, "error": "INVALID_REQUEST"}, status=400)
     try:
         event, created = services.receive_webhook(gateway_name=gateway, body=request.body, headers=request.headers)
     except WebhookRejected as exc:

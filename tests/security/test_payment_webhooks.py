@@ -158,3 +158,16 @@ def test_the_rate_limit_lets_webhooks_through_when_the_cache_is_down(client, set
     answers = [_post(client, "sandbox", body).status_code for _ in range(4)]
 
     assert answers == [401] * 4
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("body", [b'{"eventType": "PAYMENT_STATUS_CHANGED", "createdAt": "x", '
+                                  b'"data": {"paymentKey": "k\\u0000", "status": "DONE"}}',
+                                  b'{"eventType": "DEPOSIT_CALLBACK\x00"}'])
+def test_a_nul_in_a_webhook_body_is_a_400(client, settings, body):
+    settings.PAYMENT_GATEWAY = "toss"
+
+    response = _post(client, "toss", body)
+
+    assert response.status_code == 400
+    assert PaymentEvent.objects.count() == 0
