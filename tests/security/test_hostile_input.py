@@ -89,3 +89,18 @@ def test_the_favicon_is_served_and_linked(client):
 
     assert icon.status_code == 200 and icon["Content-Type"] == "image/svg+xml" and b"<svg" in icon.content
     assert 'rel="icon"' in home.content.decode()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("reference", ["bad ref", "WB-20260101-zzzzzzzzzz", "x" * 300, "%E2%80%AE"])
+def test_a_waybill_reference_that_new_reference_never_makes_is_a_404_before_the_cache(client, reference):
+    import warnings
+
+    client.force_login(OperatorFactory(groups=["fulfilment"]))
+    from django.core.cache.backends.base import CacheKeyWarning
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", CacheKeyWarning)  # a key with spaces or control characters fails it
+        response = client.get(f"/console/orders/waybills/{reference}/progress.json")
+
+    assert response.status_code == 404
