@@ -171,3 +171,17 @@ class PointEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.amount:+d} for user {self.user_id}"
+
+
+# The CMS, funnel and affiliate models live in their own modules; Django finds them through here.
+from marketing.models_affiliate import (  # noqa: E402,F401
+    Affiliate,
+    AffiliateCategoryRate,
+    AffiliateClick,
+    AffiliateCommission,
+    AffiliateLink,
+    AffiliateOrder,
+    AffiliateStatement,
+)
+from marketing.models_cms import Banner, Exhibition, ExhibitionSection, Faq, Notice  # noqa: E402,F401
+from marketing.models_funnel import Event, OrderAttribution, Visit  # noqa: E402,F401
