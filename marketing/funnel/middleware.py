@@ -173,7 +173,7 @@ def collect(request, response, state: VisitState) -> None:
     path = request.get_full_path()[:300]
     state.add_event("page_view", path=path, referrer=request.META.get("HTTP_REFERER", "")[:300])
     match = request.resolver_match
-    if url_name == "product_detail" and match is not None:
+    if url_name in ("product", "product_detail") and match is not None and match.kwargs.get("product_id"):
         state.add_event("view_item", path=path, product_id=int(match.kwargs.get("product_id")))
     elif url_name == "search" and request.GET.get("q"):
         state.add_event("search", path=path, search_query=request.GET.get("q", "")[:100],
