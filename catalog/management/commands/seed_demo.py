@@ -143,6 +143,9 @@ class Command(BaseCommand):
             # The demo orders' mails are recorded in the outbox, not printed over the console.
             with override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"):
                 seed_activity(shopper=users["shopper"], operator=users["operator"], stdout=self.stdout)
+                from catalog.management.demo_funnel import seed_funnel
+
+                seed_funnel(operator=users["operator"], stdout=self.stdout)
         print_logins(self.stdout)
 
     # --- people -------------------------------------------------------------------------
