@@ -16,7 +16,7 @@ from io import BytesIO
 from django.core.files.base import ContentFile
 from django.utils import timezone
 
-DAYS = 30
+DAYS = 40  # a month of reports, and enough before it for last month's affiliate statement
 VISITS_PER_DAY = (45, 90)
 # (source, medium, campaign, share): a Korean shop's mix (search ads and organic, Kakao, Instagram).
 SOURCES = [

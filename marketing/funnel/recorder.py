@@ -1,9 +1,12 @@
 """Hand funnel records to the buffer without making the request wait.
 
-Services mode (REDIS_URL): one RPUSH of JSON lines per request to ``funnel:buffer`` with a 50 ms
-socket timeout; when Redis fails, the records are dropped and Redis is not tried again for
-``COOL_OFF_SECONDS`` (a page never waits on a dead Redis twice). The Celery beat task
-``marketing.flush_events`` writes the buffer in batches. Embedded mode: a plain insert.
+Services mode (REDIS_URL): the request only puts its records on an in-process queue (a few
+microseconds); a daemon thread of the worker process pushes them to the Redis list
+``funnel:buffer`` in batches (one RPUSH per batch, 50 ms socket timeout). When Redis fails the
+batch is dropped and Redis is not tried again for ``COOL_OFF_SECONDS``; when the queue is full
+(Redis slow or down) new records are dropped. So a page never waits on Redis, and losing Redis
+(or the process) loses at most the buffer. The Celery beat task ``marketing.flush_events``
+writes the Redis buffer into the database in batches. Embedded mode: a plain insert.
 
 A record is a dict with ``kind``: "visit" (a session started), "event", "login" (the session
 belongs to a user now) or "human" (the page's script answered).
@@ -11,6 +14,8 @@ belongs to a user now) or "human" (the page's script answered).
 
 import json
 import logging
+import queue
+import threading
 import time
 
 from django.conf import settings
@@ -21,9 +26,19 @@ BUFFER_KEY = "funnel:buffer"
 COOL_OFF_SECONDS = 5.0
 SOCKET_TIMEOUT_SECONDS = 0.05
 
+QUEUE_SIZE = 20_000  # batches of records waiting for the pusher thread
+PUSH_BATCH = 2000
+# The pusher gathers for this long before a push: one Redis round trip for many requests, so the
+# buffer costs the busy worker process almost nothing (and at most this long of events is in memory).
+PUSH_INTERVAL_SECONDS = 0.5
+
 _client = None
 _down_until = 0.0
 dropped_count = 0  # records lost to a Redis failure since the process started (for /healthz-like checks)
+_queue: queue.Queue = queue.Queue(maxsize=QUEUE_SIZE)
+_pusher: threading.Thread | None = None
+_pusher_pid = 0
+_pusher_lock = threading.Lock()
 
 
 def buffer_mode() -> str:
@@ -53,8 +68,8 @@ def reset_client() -> None:
 
 
 def record(records: list[dict]) -> bool:
-    """Buffer (or write) ``records``; True when they were accepted. Never raises."""
-    global _down_until, dropped_count
+    """Buffer (or write) ``records``; True when they were accepted. Never raises, never waits."""
+    global dropped_count
     if not records:
         return True
     if buffer_mode() != "redis":
@@ -67,6 +82,54 @@ def record(records: list[dict]) -> bool:
             logger.exception("funnel: direct write failed; %d records dropped", len(records))
             dropped_count += len(records)
             return False
+    _ensure_pusher()
+    try:
+        _queue.put_nowait(records)
+        return True
+    except queue.Full:
+        dropped_count += len(records)
+        return False
+
+
+def _ensure_pusher() -> None:
+    """Start the pusher thread in this process (again after a fork: threads do not survive it)."""
+    global _pusher, _pusher_pid
+    import os
+
+    if _pusher is not None and _pusher_pid == os.getpid() and _pusher.is_alive():
+        return
+    with _pusher_lock:
+        if _pusher is not None and _pusher_pid == os.getpid() and _pusher.is_alive():
+            return
+        _pusher_pid = os.getpid()
+        _pusher = threading.Thread(target=_push_forever, name="funnel-pusher", daemon=True)
+        _pusher.start()
+
+
+def _push_forever() -> None:
+    while True:
+        taken = 0
+        try:
+            batch = list(_queue.get())
+            taken = 1
+            time.sleep(PUSH_INTERVAL_SECONDS)
+            while len(batch) < PUSH_BATCH:
+                try:
+                    batch.extend(_queue.get_nowait())
+                    taken += 1
+                except queue.Empty:
+                    break
+            push(batch)
+        except Exception:  # the thread must outlive any one bad batch
+            logger.exception("funnel: pusher failed on a batch")
+        finally:
+            for _done in range(taken):
+                _queue.task_done()
+
+
+def push(records: list[dict]) -> bool:
+    """RPUSH ``records`` to the Redis buffer now (the pusher thread; ``drain`` in tests and benches)."""
+    global _down_until, dropped_count
     now = time.monotonic()
     if now < _down_until:
         dropped_count += len(records)
@@ -74,11 +137,20 @@ def record(records: list[dict]) -> bool:
     try:
         redis_client().rpush(BUFFER_KEY, *[json.dumps(item, separators=(",", ":"), default=str) for item in records])
         return True
-    except Exception:  # ConnectionError, TimeoutError, …: lose the records, keep the page
+    except Exception:  # ConnectionError, TimeoutError, …: lose the records, keep the pages
         _down_until = now + COOL_OFF_SECONDS
         dropped_count += len(records)
         logger.warning("funnel: Redis buffer unavailable; dropping events for %ss", COOL_OFF_SECONDS)
         return False
+
+
+def drain(timeout: float = 5.0) -> None:
+    """Wait until the queue is pushed (tests, benchmarks, and the flush task in the same process)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if _queue.unfinished_tasks == 0:
+            return
+        time.sleep(0.01)
 
 
 def take_batch(size: int) -> list[dict]:
