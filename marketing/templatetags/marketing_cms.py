@@ -17,3 +17,17 @@ def banner_slot(context, slot: str):
     except Exception:  # a banner must never take a page down
         banners = []
     return {"banners": banners, "slot": slot, "request": request}
+
+
+@register.inclusion_tag("console/marketing/_order_attribution_box.html")
+def order_attribution(order):
+    """The order's frozen source and its affiliate, if any, in one query."""
+    from django.db.models import OuterRef, Subquery
+
+    from marketing.models import AffiliateOrder, OrderAttribution
+
+    attribution = (OrderAttribution.objects.filter(order_id=order.pk)
+                   .annotate(affiliate_name=Subquery(AffiliateOrder.objects.filter(order_id=OuterRef("order_id"))
+                                                     .values("affiliate__name")[:1]))
+                   .first())
+    return {"attribution": attribution}
