@@ -26,7 +26,13 @@ GROUP_PERMISSIONS = {
     MARKETING: [("catalog", "view_product"), ("catalog", "view_category"), ("catalog", "change_product"),
                 ("marketing", "view_coupon"), ("marketing", "add_coupon"), ("marketing", "change_coupon"),
                 ("marketing", "add_issuedcoupon"), ("marketing", "view_pointentry"), ("marketing", "add_pointentry"),
-                ("accounts", "view_user")],
+                ("accounts", "view_user"),
+                # CMS, funnel reports and affiliates (issue 13; granted by marketing's migration 0003)
+                *[("marketing", codename) for codename in (
+                    "view_banner", "add_banner", "change_banner", "delete_banner", "view_exhibition",
+                    "add_exhibition", "change_exhibition", "delete_exhibition", "view_notice", "add_notice",
+                    "change_notice", "view_faq", "change_faq", "view_event", "view_visit", "view_orderattribution",
+                    "view_affiliate", "change_affiliate", "view_affiliatestatement", "change_affiliatestatement")]],
 }
 
 
