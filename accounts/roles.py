@@ -29,7 +29,13 @@ GROUP_PERMISSIONS = {
                 ("marketing", "view_coupon"), ("marketing", "add_coupon"), ("marketing", "change_coupon"),
                 ("marketing", "add_issuedcoupon"), ("marketing", "view_pointentry"), ("marketing", "add_pointentry"),
                 ("accounts", "view_user"), ("marketing", "view_review"), ("marketing", "change_review"),
-                ("marketing", "view_surveyresponse"), ("marketing", "change_surveysettings")],
+                ("marketing", "view_surveyresponse"), ("marketing", "change_surveysettings"),
+                # CMS, funnel reports and affiliates (issue 13; granted by marketing's migration 0003)
+                *[("marketing", codename) for codename in (
+                    "view_banner", "add_banner", "change_banner", "delete_banner", "view_exhibition",
+                    "add_exhibition", "change_exhibition", "delete_exhibition", "view_notice", "add_notice",
+                    "change_notice", "view_faq", "change_faq", "view_event", "view_visit", "view_orderattribution",
+                    "view_affiliate", "change_affiliate", "view_affiliatestatement", "change_affiliatestatement")]],
 }
 
 

@@ -464,12 +464,12 @@ def list_category_tree(*, max_depth: int = TREE_DEPTH) -> list[CategoryNode]:
 # --- Home -----------------------------------------------------------------------------------------
 
 
-def list_home_banners() -> list:
-    """Main-page banners on schedule now. Marketing owns banners; until it ships them, none.
+def list_home_banners(*, user=None) -> list:
+    """The home hero carousel's banners on schedule now (marketing owns them; its ``content_changed``
+    bumps the ``cms`` cache version). Each offers ``title``, ``subtitle``, ``link_url``, ``image_url``."""
+    from marketing.selectors_cms import list_banners
 
-    Each banner is expected to offer ``title``, ``subtitle``, ``link_url`` and ``image_url``.
-    """
-    return []
+    return list_banners(slot="home_hero", user=user)
 
 
 # --- Product page helpers --------------------------------------------------------------------

@@ -1,3 +1,5 @@
+from datetime import timedelta
+
 from celery import shared_task
 
 
@@ -22,3 +24,31 @@ def voc_housekeeping() -> dict:
     from marketing.services.surveys import invite_confirmed_orders
 
     return {"invited": invite_confirmed_orders(), "revoked": revoke_rewards_of_returned_lines()}
+
+
+@shared_task(name="marketing.flush_events", ignore_result=True)
+def flush_events() -> int:
+    """Write the Redis buffer of funnel events into the database in batches."""
+    from marketing.funnel.writer import flush_buffer
+
+    return flush_buffer()
+
+
+@shared_task(name="marketing.accrue_affiliate_commissions", ignore_result=True)
+def accrue_affiliate_commissions() -> int:
+    from marketing.services.affiliates import accrue_commissions
+
+    return accrue_commissions()
+
+
+@shared_task(name="marketing.close_affiliate_month", ignore_result=True)
+def close_affiliate_month() -> int:
+    """Close last month once it is over (idempotent: statements are made once per month)."""
+    from django.utils import timezone
+
+    from marketing.services.affiliates import accrue_commissions, close_month, month_start
+
+    today = timezone.localdate()
+    last_month = month_start(month_start(today) - timedelta(days=1))
+    accrue_commissions()
+    return len(close_month(month=last_month))

@@ -52,4 +52,5 @@ urlpatterns = [
     path("penalties/", views.penalties, name="penalties"),
     path("stock/low/", views.low_stock, name="low_stock"),
     path("products/", include("catalog.urls_partner")),
+    path("", include("marketing.urls_partner")),
 ]

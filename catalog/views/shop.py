@@ -142,6 +142,7 @@ def search(request):
             query=query, filters=form.chosen_filters(), sort=form.chosen_sort(), page_number=request.GET.get("page", 1)
         )
         context.update(_listing_context(request, listing, form))
+        request.funnel_result_count = listing.count  # the funnel's search event (marketing/funnel/middleware.py)
         if not listing.count:
             context["suggestions"] = selectors.list_best_sellers(limit=10)
     else:

@@ -51,6 +51,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "marketing.funnel.middleware.FunnelMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -145,6 +146,9 @@ CELERY_BEAT_SCHEDULE: dict = {
     "expire-points": {"task": "marketing.expire_points", "schedule": 3600.0},
     "expire-coupons": {"task": "marketing.expire_coupons", "schedule": 3600.0},
     "voc-housekeeping": {"task": "marketing.voc_housekeeping", "schedule": 600.0},
+    "flush-funnel-events": {"task": "marketing.flush_events", "schedule": 10.0},
+    "accrue-affiliate-commissions": {"task": "marketing.accrue_affiliate_commissions", "schedule": 3600.0},
+    "close-affiliate-month": {"task": "marketing.close_affiliate_month", "schedule": 6 * 3600.0},
 }
 
 # --- Auth -------------------------------------------------------------------------------
@@ -249,6 +253,14 @@ SHOP_NAME = env("SHOP_NAME", default="마켓온")
 CATALOG_PAGE_SIZE = 24
 # List counts and filter facets are cached this long (seconds); 0 turns the cache off.
 CATALOG_LIST_CACHE_SECONDS = env.int("CATALOG_LIST_CACHE_SECONDS", default=60)
+
+# --- Funnel and affiliates (docs/marketing.md) ---------------------------------------------
+FUNNEL_ENABLED = env.bool("FUNNEL_ENABLED", default=True)
+FUNNEL_SESSION_MINUTES = 30
+ATTRIBUTION_WINDOW_DAYS = env.int("ATTRIBUTION_WINDOW_DAYS", default=7)
+AFFILIATE_WINDOW_HOURS = env.int("AFFILIATE_WINDOW_HOURS", default=24)
+AFFILIATE_DEFAULT_RATE_PERCENT = 3
+AFFILIATE_MINIMUM_PAYOUT = 10_000
 
 # --- Messages (알림톡) ---------------------------------------------------------------------
 ALIMTALK_PROVIDER = env("ALIMTALK_PROVIDER", default="core.messaging.DevAlimtalkProvider")

@@ -277,8 +277,9 @@ def test_mypage_greets_and_links(client, django_assert_max_num_queries):
     AddressFactory(user=user, is_default=True, address1="서울특별시 종로구 세종대로 1")
     client.force_login(user)
 
-    # session, user, default address, order steps, points balance and usable coupons (one query) …
-    with django_assert_max_num_queries(6):
+    # session, user, default address, order steps, points balance and usable coupons (one query),
+    # the my-page banners (marketing; cached once warm) …
+    with django_assert_max_num_queries(7):
         response = client.get(reverse("accounts:mypage"))
 
     content = response.content.decode()

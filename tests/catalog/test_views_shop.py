@@ -61,8 +61,8 @@ def test_home_runs_constant_queries(client, count, django_assert_num_queries):
     category = CategoryFactory()
     for _ in range(count):
         _with_image(_product(category=category))
-    # top categories; for each section: ids, rows, main images
-    with django_assert_num_queries(7):
+    # top categories; for each section: ids, rows, main images; the banners (marketing; cached once warm)
+    with django_assert_num_queries(8):
         assert client.get(reverse("shop:home")).status_code == 200
 
 
@@ -198,8 +198,9 @@ def test_category_page_runs_constant_queries(client, count, django_assert_num_qu
     category = CategoryFactory(parent=root)
     for _ in range(count):
         _with_image(_product(category=category))
-    # category, breadcrumbs, sub-categories, header categories, count, page ids, rows, images, 2 facets
-    with django_assert_num_queries(10):
+    # category, breadcrumbs, sub-categories, header categories, count, page ids, rows, images, 2 facets;
+    # the banners (marketing; cached once warm)
+    with django_assert_num_queries(11):
         response = client.get(reverse("shop:category", args=[category.slug]))
     assert len(_product_ids(response)) == count
 
@@ -382,8 +383,8 @@ def test_single_sku_product_posts_its_sku_without_a_picker(client):
 def test_product_page_runs_constant_queries(client, django_assert_num_queries):
     product = _knit()
     # product with seller, policy, brand, category; images; groups; values; skus; sku values; breadcrumbs;
-    # the downloadable coupons for the product (marketing)
-    with django_assert_num_queries(8):
+    # the downloadable coupons for the product and the banners (marketing; banners cached once warm)
+    with django_assert_num_queries(9):
         assert client.get(reverse("shop:product", args=[product.pk])).status_code == 200
 
 

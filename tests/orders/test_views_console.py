@@ -235,7 +235,8 @@ def test_the_order_page_shows_lines_payment_timeline_and_messages(client, django
     operator = fulfilment_operator(client)
     acknowledge_line(line_id=lines[0].pk, actor=operator)
     client.get(LIST)
-    with django_assert_num_queries(14):
+    # … and the order's source (marketing's attribution include, one query)
+    with django_assert_num_queries(15):
         response = client.get(f"/console/orders/{order.number}/")
     html = response.content.decode()
     assert response.status_code == 200

@@ -155,6 +155,9 @@ class Command(BaseCommand):
 
                 seed_portal(shopper=users["shopper"], operator=users["operator"], make_user=self._user,
                             stdout=self.stdout)
+                from catalog.management.demo_funnel import seed_funnel
+
+                seed_funnel(operator=users["operator"], stdout=self.stdout)
         if not options["no_logins"]:
             print_logins(self.stdout)
 

@@ -1,0 +1,9 @@
+"""Partner portal pages of marketing (included from partners/urls_partner.py)."""
+
+from django.urls import path
+
+from marketing.views import partner
+
+urlpatterns = [
+    path("marketing/funnel/", partner.seller_funnel, name="marketing_funnel"),
+]
