@@ -179,6 +179,19 @@ class PointEntry(models.Model):
         return f"{self.kind} {self.amount:+d} for user {self.user_id}"
 
 
+# The CMS, funnel and affiliate models live in their own modules; Django finds them through here.
+from marketing.models_affiliate import (  # noqa: E402,F401
+    Affiliate,
+    AffiliateCategoryRate,
+    AffiliateClick,
+    AffiliateCommission,
+    AffiliateLink,
+    AffiliateOrder,
+    AffiliateStatement,
+)
+from marketing.models_cms import Banner, Exhibition, ExhibitionSection, Faq, Notice  # noqa: E402,F401
+from marketing.models_funnel import Event, OrderAttribution, Visit  # noqa: E402,F401
+
 from .voc_models import (  # noqa: E402,F401  (registered with the marketing app)
     AnswerTemplate,
     Inquiry,
@@ -194,16 +207,3 @@ from .voc_models import (  # noqa: E402,F401  (registered with the marketing app
     SurveyResponse,
     SurveySettings,
 )
-
-# The CMS, funnel and affiliate models live in their own modules; Django finds them through here.
-from marketing.models_affiliate import (  # noqa: E402,F401
-    Affiliate,
-    AffiliateCategoryRate,
-    AffiliateClick,
-    AffiliateCommission,
-    AffiliateLink,
-    AffiliateOrder,
-    AffiliateStatement,
-)
-from marketing.models_cms import Banner, Exhibition, ExhibitionSection, Faq, Notice  # noqa: E402,F401
-from marketing.models_funnel import Event, OrderAttribution, Visit  # noqa: E402,F401
