@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from accounts.models import phone_validator
 from accounts.roles import is_operator
 from accounts.services import normalize_phone
+from core import cache_versions
 from core.exceptions import TransitionNotAllowed
 from core.transitions import move
 from partners.exceptions import DuplicateBusinessNumber, PartnerError, SellerPermissionDenied
@@ -149,6 +150,7 @@ def _move_seller(*, seller: Seller, actor, to: str, only_from: str, reason: str)
         )
     move(locked, to=to, table=SELLER_STATUS_TRANSITIONS, actor=actor, reason=reason)
     seller.status, seller.updated_at = locked.status, locked.updated_at
+    cache_versions.bump_seller(locked.pk)
     return locked
 
 
@@ -220,4 +222,5 @@ def update_shipping_policy(*, seller: Seller, actor, **fields) -> ShippingPolicy
         setattr(policy, field_name, value)
     if fields:
         policy.save(update_fields=[*fields, "updated_at"])
+    cache_versions.bump_seller(seller.pk)
     return policy

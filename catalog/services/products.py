@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 
 from catalog.exceptions import CatalogError
 from catalog.models import SKU, Brand, Category, OptionGroup, OptionValue, Product
+from core import cache_versions
 from core.transitions import move
 from partners.models import Seller
 
@@ -164,6 +165,7 @@ def set_product_options(*, product: Product, options: list[OptionSpec], sku_code
                            quantity_after=initial_stock, actor=actor if getattr(actor, "pk", None) else None)
              for sku in skus]
         )
+    cache_versions.bump_products(product.pk)
     return skus
 
 
@@ -173,4 +175,5 @@ def change_product_status(*, product_id: int, to: str, actor, as_operator: bool,
     product = Product.objects.select_for_update().get(pk=product_id)
     table = PRODUCT_STATUS_TRANSITIONS["operator" if as_operator else "seller"]
     move(product, to=to, table=table, actor=actor, reason=reason)
+    cache_versions.bump_products(product.pk)
     return product
