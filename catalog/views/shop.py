@@ -12,10 +12,10 @@ import hashlib
 from django import forms
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
+from django.contrib.messages.storage.cookie import CookieStorage
 from django.core.cache import cache
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.middleware.csrf import get_token
-from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
@@ -65,29 +65,60 @@ def _build_fragment(request, template: str, context: dict) -> dict:
     return dict(zip(FRAGMENT_PARTS, parts, strict=True))
 
 
-def _cached_fragment(request, *, name: str, template: str, scopes: tuple[str, ...], build) -> dict:
-    """The page's shared parts from the cache, or ``build()``'s context rendered (and cached).
+def _sees_nothing_personal(request) -> bool:
+    """No session and no messages: the whole page is the same for every such visitor but the CSRF token.
 
-    ``build`` may raise Http404 (nothing is cached then). When the cache cannot tell the version
-    tokens (down or degraded), the parts are rendered from the database every time.
+    Reading ``request.user`` here costs no query: without a session cookie there is no session.
+    """
+    return (settings.SESSION_COOKIE_NAME not in request.COOKIES and CookieStorage.cookie_name not in request.COOKIES
+            and not request.user.is_authenticated)
+
+
+def _serve(request, *, name: str, template: str, scopes: tuple[str, ...], build, context: dict | None = None,
+           live_coupons: bool = False) -> HttpResponse:
+    """Render a storefront page from its cached parts, building them with ``build()`` on a miss.
+
+    Two levels: the shared parts (title, category bar, content) for everyone, keyed by language,
+    full path and version tokens; and, for a visitor with no session and no messages, the whole
+    page under the same key. Both carry a stand-in for the CSRF token (and, on the product page,
+    a hole for the coupon block), filled per request. ``build`` may raise Http404 (nothing is
+    cached then). When the cache cannot tell the version tokens (down or degraded), the page is
+    rendered from the database every time.
     """
     seconds = _page_cache_seconds()
     versions = cache_versions.get_versions(*scopes) if seconds else None
     key = _fragment_key(request, name, versions) if versions is not None else None
+    whole_key = f"{key}:whole" if key and _sees_nothing_personal(request) else None
+    if whole_key:
+        whole = cache.get(whole_key)
+        if whole is not None:
+            return _personalised(request, whole, live_coupons=live_coupons)
     fragment = cache.get(key) if key else None
     if fragment is None:
-        context = build()
-        fragment = {**_build_fragment(request, template, context), **context.get("fragment_data", {})}
+        page_context = build()
+        fragment = {**_build_fragment(request, template, page_context), **page_context.get("fragment_data", {})}
         if key:
             cache.set(key, fragment, seconds)
-    return fragment
+    parts = {part: mark_safe(fragment[part]) for part in FRAGMENT_PARTS}  # rendered by our own templates
+    page_context = {"fragment": parts, **(context or {}), "csrf_token": CSRF_STAND_IN}
+    if whole_key:
+        page_context.update(_NOBODY)
+    whole = {**fragment, "html": render_to_string("shop/cached_page.html", page_context, request)}
+    if whole_key:
+        cache.set(whole_key, whole, seconds)
+    return _personalised(request, whole, live_coupons=live_coupons)
 
 
-def _render_fragment(request, fragment: dict, context: dict | None = None, *, content: str | None = None):
-    parts = {name: mark_safe(fragment[name]) for name in FRAGMENT_PARTS}  # rendered by our own templates
-    if content is not None:
-        parts["content"] = mark_safe(content)
-    return render(request, "shop/cached_page.html", {"fragment": parts, **(context or {})})
+def _personalised(request, whole: dict, *, live_coupons: bool) -> HttpResponse:
+    """The page with this visitor's CSRF token and, on a product page, this shopper's coupon block."""
+    csrf_input = format_html('name="csrfmiddlewaretoken" value="{}"', get_token(request))
+    html = whole["html"].replace(CSRF_STAND_IN_INPUT, csrf_input)
+    if live_coupons:
+        target = Product(pk=whole["product_id"], seller_id=whole["seller_id"], category_path=whole["category_path"])
+        coupons = list_downloadable_coupons_for_product(product=target, user=request.user)
+        html = html.replace(COUPONS_HOLE, render_to_string("shop/marketing/_product_coupons.html",
+                                                           {"product_coupons": coupons}, request), 1)
+    return HttpResponse(html)
 
 
 def _stock_text(stock: int) -> str:
@@ -183,16 +214,13 @@ def home(request):
         context["nav_categories"] = context["top_categories"]
         return context
 
-    fragment = _cached_fragment(request, name="home", template="shop/home.html",
-                                scopes=(cache_versions.CATALOG, cache_versions.BANNERS), build=build)
-    return _render_fragment(request, fragment)
+    return _serve(request, name="home", template="shop/home.html",
+                  scopes=(cache_versions.CATALOG, cache_versions.BANNERS), build=build)
 
 
 def categories(request):
-    fragment = _cached_fragment(request, name="categories", template="shop/categories.html",
-                                scopes=(cache_versions.CATALOG,),
-                                build=lambda: {"tree": selectors.list_category_tree()})
-    return _render_fragment(request, fragment)
+    return _serve(request, name="categories", template="shop/categories.html", scopes=(cache_versions.CATALOG,),
+                  build=lambda: {"tree": selectors.list_category_tree()})
 
 
 def category(request, slug):
@@ -214,16 +242,15 @@ def category(request, slug):
             **_listing_context(request, listing, form),
         }
 
-    fragment = _cached_fragment(request, name="category", template="shop/category.html",
-                                scopes=(cache_versions.CATALOG,), build=build)
-    return _render_fragment(request, fragment)
+    return _serve(request, name="category", template="shop/category.html", scopes=(cache_versions.CATALOG,),
+                  build=build)
 
 
 def search(request):
     query = selectors.normalize_query(request.GET.get("q"))
-    fragment = _cached_fragment(request, name="search", template="shop/search.html",
-                                scopes=(cache_versions.CATALOG,), build=lambda: _search_context(request, query))
-    return _render_fragment(request, fragment, {"query": query})  # the header's search box shows it
+    return _serve(request, name="search", template="shop/search.html", scopes=(cache_versions.CATALOG,),
+                  build=lambda: _search_context(request, query),
+                  context={"query": query})  # the header's search box shows it
 
 
 def _search_context(request, query: str) -> dict:
@@ -255,19 +282,12 @@ def _product_seller_id(product_id: int) -> int:
 
 
 def product_detail(request, product_id):
+    # The coupon block is live: it says which coupons this shopper already holds, and marketing's
+    # coupons are not versioned here.
     scopes = (cache_versions.product_scope(product_id),
               cache_versions.seller_scope(_product_seller_id(product_id)))
-    fragment = _cached_fragment(request, name="product", template="shop/product_detail.html", scopes=scopes,
-                                build=lambda: _product_context(product_id))
-    # The parts every shopper sees alike are cached; the CSRF token and the coupon block (which
-    # coupons this shopper already holds) are put in per request.
-    coupon_target = Product(pk=product_id, seller_id=fragment["seller_id"], category_path=fragment["category_path"])
-    coupons_html = render_to_string("shop/marketing/_product_coupons.html", {
-        "product_coupons": list_downloadable_coupons_for_product(product=coupon_target, user=request.user),
-    }, request)
-    csrf_input = format_html('name="csrfmiddlewaretoken" value="{}"', get_token(request))
-    content = fragment["content"].replace(CSRF_STAND_IN_INPUT, csrf_input).replace(COUPONS_HOLE, coupons_html)
-    return _render_fragment(request, fragment, content=content)
+    return _serve(request, name="product", template="shop/product_detail.html", scopes=scopes,
+                  build=lambda: _product_context(product_id), live_coupons=True)
 
 
 def _product_context(product_id: int) -> dict:
@@ -302,6 +322,7 @@ def _product_context(product_id: int) -> dict:
         "notice_rows": list((product.notice or {}).items()),
         "coupons_hole": mark_safe(COUPONS_HOLE),
         # What the live coupon block needs on a cache hit, when the product is not loaded.
-        "fragment_data": {"seller_id": product.seller_id, "category_path": product.category_path},
+        "fragment_data": {"product_id": product.pk, "seller_id": product.seller_id,
+                          "category_path": product.category_path},
     }
     return context
