@@ -57,17 +57,27 @@ def _set_new_tokens(scopes: tuple[str, ...]) -> None:
 
 def get_versions(*scopes: str) -> dict[str, str] | None:
     """The current token of each scope, creating the missing ones; None when the cache cannot say."""
-    keys = [KEY_PREFIX + scope for scope in scopes]
-    found = cache.get_many(keys) or {}
-    missing = [key for key in keys if key not in found]
+    return read(scopes)[0]
+
+
+def read(scopes, keys=()) -> tuple[dict[str, str] | None, dict]:
+    """The tokens of ``scopes`` and the cached values of ``keys``, in one round trip to the cache.
+
+    A page keeps the tokens it was built from inside its cached value: one ``get_many`` then tells
+    both what is current and what is stored (a page cache hit costs one cache request).
+    """
+    version_keys = [KEY_PREFIX + scope for scope in scopes]
+    found = cache.get_many([*version_keys, *keys]) or {}
+    missing = [key for key in version_keys if key not in found]
     if missing:
         token = _new_token()
         for key in missing:
             cache.add(key, token, timeout=None)  # add: a concurrent creator's token wins
         found.update(cache.get_many(missing) or {})
         if any(key not in found for key in missing):
-            return None
-    return {scope: found[KEY_PREFIX + scope] for scope in scopes}
+            return None, {}
+    versions = {scope: found[KEY_PREFIX + scope] for scope in scopes}
+    return versions, {key: found[key] for key in keys if key in found}
 
 
 def bump(*scopes: str) -> None:

@@ -51,9 +51,8 @@ def _page_cache_seconds() -> int:
     return getattr(settings, "STOREFRONT_CACHE_SECONDS", DEFAULT_PAGE_CACHE_SECONDS)
 
 
-def _fragment_key(request, name: str, versions: dict[str, str]) -> str:
-    identity = "|".join([name, get_language() or "", request.get_full_path(),
-                         *(f"{scope}={token}" for scope, token in sorted(versions.items()))])
+def _page_key(request, name: str) -> str:
+    identity = "|".join([name, get_language() or "", request.get_full_path()])
     return "page:" + hashlib.sha1(identity.encode()).hexdigest()
 
 
@@ -78,25 +77,28 @@ def _serve(request, *, name: str, template: str, scopes: tuple[str, ...], build,
            live_coupons: bool = False) -> HttpResponse:
     """Render a storefront page from its cached parts, building them with ``build()`` on a miss.
 
-    Two levels: the shared parts (title, category bar, content) for everyone, keyed by language,
-    full path and version tokens; and, for a visitor with no session and no messages, the whole
-    page under the same key. Both carry a stand-in for the CSRF token (and, on the product page,
+    Two levels: the shared parts (title, category bar, content) for everyone, keyed by language
+    and full path and valid while the version tokens they were built from are current; and, for a
+    visitor with no session and no messages, the whole page likewise. The tokens and both entries
+    come in one cache request. Both carry a stand-in for the CSRF token (and, on the product page,
     a hole for the coupon block), filled per request. ``build`` may raise Http404 (nothing is
     cached then). When the cache cannot tell the version tokens (down or degraded), the page is
     rendered from the database every time.
     """
     seconds = _page_cache_seconds()
-    versions = cache_versions.get_versions(*scopes) if seconds else None
-    key = _fragment_key(request, name, versions) if versions is not None else None
+    key = _page_key(request, name) if seconds else None
     whole_key = f"{key}:whole" if key and _sees_nothing_personal(request) else None
-    if whole_key:
-        whole = cache.get(whole_key)
-        if whole is not None:
-            return _personalised(request, whole, live_coupons=live_coupons)
-    fragment = cache.get(key) if key else None
-    if fragment is None:
+    versions, stored = cache_versions.read(scopes, [key, whole_key] if whole_key else [key]) if key else (None, {})
+    if versions is None:
+        key = whole_key = None  # the cache cannot tell what is current: render from the database
+    whole = stored.get(whole_key) if whole_key else None
+    if whole is not None and whole["versions"] == versions:
+        return _personalised(request, whole, live_coupons=live_coupons)
+    fragment = stored.get(key) if key else None
+    if fragment is None or fragment["versions"] != versions:
         page_context = build()
-        fragment = {**_build_fragment(request, template, page_context), **page_context.get("fragment_data", {})}
+        fragment = {**_build_fragment(request, template, page_context), **page_context.get("fragment_data", {}),
+                    "versions": versions}
         if key:
             cache.set(key, fragment, seconds)
     parts = {part: mark_safe(fragment[part]) for part in FRAGMENT_PARTS}  # rendered by our own templates
