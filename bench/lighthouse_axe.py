@@ -75,15 +75,26 @@ def axe_violations(page, url: str) -> list[str]:
             if item["impact"] in ("serious", "critical")]
 
 
-def lighthouse(url: str, *, cookie: str, out: Path) -> tuple[float, float]:
+def lighthouse(url: str, *, cookie: str, out: Path) -> tuple[str, str]:
+    """Performance and accessibility scores; a run that fails (a starved machine times out) is tried again."""
+    for _attempt in range(2):
+        try:
+            return _lighthouse_once(url, cookie=cookie, out=out)
+        except (subprocess.CalledProcessError, subprocess.TimeoutExpired) as error:
+            print(f"  lighthouse failed on {url}: {error}", file=sys.stderr)
+    return "error", "error"
+
+
+def _lighthouse_once(url: str, *, cookie: str, out: Path) -> tuple[str, str]:
     command = [str(LIGHTHOUSE), url, "--only-categories=performance,accessibility", "--output=json",
                f"--output-path={out}", f"--chrome-flags={CHROME_FLAGS}", "--quiet"]
     if cookie:
         command.append("--extra-headers=" + json.dumps({"Cookie": cookie}))
-    subprocess.run(command, check=True, env={**os.environ, "CHROME_PATH": CHROMIUM}, timeout=240)
+    subprocess.run(command, check=True, env={**os.environ, "CHROME_PATH": CHROMIUM}, timeout=240,
+                   stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     report = json.loads(out.read_text())
     categories = report["categories"]
-    return categories["performance"]["score"], categories["accessibility"]["score"]
+    return f"{categories['performance']['score']:.2f}", f"{categories['accessibility']['score']:.2f}"
 
 
 def main() -> None:
@@ -132,9 +143,8 @@ def main() -> None:
         scores = ("-", "-")
         if not args.skip_lighthouse and not label.startswith("console"):
             name = re.sub(r"\W+", "-", label).strip("-") or "page"
-            performance, accessibility = lighthouse(base + path, cookie=cookie if label in ("cart", "checkout")
-                                                    else "", out=out_dir / f"{name}.json")
-            scores = (f"{performance:.2f}", f"{accessibility:.2f}")
+            scores = lighthouse(base + path, cookie=cookie if label in ("cart", "checkout") else "",
+                                out=out_dir / f"{name}.json")
         print(f"{label:<22} {scores[0]:>11} {scores[1]:>13}  {len(violations)} {' '.join(violations)}", flush=True)
 
 
