@@ -24,7 +24,8 @@ CEILING_DATABASE_URL=${CEILING_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/
 T=/tmp/sidebyside-$SHOP_PORT; mkdir -p "$T"
 HDR=(); [ -z "$COOKIE" ] || HDR=(-H "Cookie: $COOKIE")
 # the ceiling app, built by ceiling.sh once (run it first if /tmp/ceiling is missing)
-[ -x /tmp/ceiling/venv/bin/gunicorn ] || DATABASE_URL=$CEILING_DATABASE_URL CEILING_PORT=$CEILING_PORT bash /work/shared/tools/ceiling.sh
+CEILING_SH=${CEILING_SH:-$HERE/../../shared/tools/ceiling.sh}; [ -f "$CEILING_SH" ] || CEILING_SH=/work/shared/tools/ceiling.sh
+[ -x /tmp/ceiling/venv/bin/gunicorn ] || DATABASE_URL=$CEILING_DATABASE_URL CEILING_PORT=$CEILING_PORT bash "$CEILING_SH"
 pids=()
 cleanup() { for p in "${pids[@]}"; do kill -TERM -- "-$p" 2>/dev/null || true; done; }
 trap cleanup EXIT
