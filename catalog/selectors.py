@@ -20,6 +20,8 @@ from django.db.models.lookups import Lookup
 from django.http import Http404
 
 from catalog.models import SKU, Brand, Category, OptionGroup, OptionValue, Product, ProductImage
+from core import cache_versions
+from core.cache_versions import SHOWN_STOCK_LIMIT
 from partners.models import Seller
 
 # The sorts a shopper can choose. "relevance" exists only for a search.
@@ -234,11 +236,13 @@ def list_products_for_shop(
 
 
 def _cached(kind: str, queryset: QuerySet, compute):
-    """Counts, facets and the ids of a page are the same for everyone for a minute: cache them by
-    their SQL (the cards themselves are loaded fresh, so prices and stock are never stale).
+    """Counts, facets and the ids of a page are the same for everyone: cache them by their SQL and
+    the catalog's version token (``core.cache_versions``), so any write that changes a list
+    (price, status, stock to or from zero, a new product, a seller's status) is seen at once.
 
-    ``settings.CATALOG_LIST_CACHE_SECONDS`` (0 turns it off; the tests run with it off except
-    the one test of this cache). A new product appears in counts within that time.
+    ``settings.CATALOG_LIST_CACHE_SECONDS`` is only how long an entry may live (0 turns the cache
+    off; the tests run with it off except the tests of this cache). A cache that cannot answer
+    means computing from the database.
     """
     seconds = getattr(settings, "CATALOG_LIST_CACHE_SECONDS", 0)
     if not seconds:
@@ -247,8 +251,12 @@ def _cached(kind: str, queryset: QuerySet, compute):
 
     from django.core.cache import cache
 
+    versions = cache_versions.get_versions(cache_versions.CATALOG)
+    if versions is None:
+        return compute()
     sql, params = queryset.query.sql_with_params()
-    key = "catalog:{}:{}".format(kind, hashlib.sha1(f"{sql}|{params!r}".encode()).hexdigest())
+    identity = f"{versions[cache_versions.CATALOG]}|{sql}|{params!r}"
+    key = f"catalog:{kind}:{hashlib.sha1(identity.encode()).hexdigest()}"
     value = cache.get(key)
     if value is None:
         value = compute()
@@ -492,7 +500,8 @@ def product_option_data(product: Product) -> dict:
             "values": [value.pk for value in sku.option_values.all()],
             "price": product.sale_price_amount + sku.price_delta_amount,
             "delta": sku.price_delta_amount,
-            "stock": sku.stock_quantity if sku.is_available and orderable else 0,
+            # Capped: above the cap the page shows the same, so a sale there changes no cached page.
+            "stock": min(sku.stock_quantity, SHOWN_STOCK_LIMIT) if sku.is_available and orderable else 0,
             "available": orderable and sku.is_available,
         }
         for sku in product.skus.all()

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from accounts.models import phone_validator
 from accounts.roles import is_operator
 from accounts.services import normalize_phone
+from core import cache_versions
 from core.exceptions import TransitionNotAllowed
 from core.outbox import notify
 from core.transitions import move
@@ -361,6 +362,7 @@ def _move_seller(*, seller: Seller, actor, to: str, only_from, reason: str) -> S
                   extra_update_fields=("status_reason",))
     _tell_seller(locked, to, key=f"{locked.pk}:{change.pk}", event="seller.reactivated" if was_suspended else "")
     seller.status, seller.updated_at, seller.status_reason = locked.status, locked.updated_at, locked.status_reason
+    cache_versions.bump_seller(locked.pk)
     return locked
 
 
@@ -480,6 +482,7 @@ def update_shipping_policy(*, seller: Seller, actor, **fields) -> ShippingPolicy
         setattr(policy, field_name, value)
     if fields:
         policy.save(update_fields=[*fields, "updated_at"])
+    cache_versions.bump_seller(seller.pk)
     return policy
 
 

@@ -432,6 +432,9 @@ def _register_rows(parsed: list[ParsedProduct], *, seller: Seller, actor, refere
         done += len(chunk)
         if progress is not None:
             progress(done, total)
+    from core import cache_versions
+
+    cache_versions.bump_catalog()  # new products in the lists
     return total
 
 
@@ -609,6 +612,10 @@ def _apply_bulk_edit(plan: BulkEditPlan, *, actor, reference: str) -> int:
         sku.stock_quantity = new
     _update_quantities(locked, now)
     StockMovement.objects.bulk_create(movements, batch_size=2000)
+    from core import cache_versions
+
+    stocked = set(SKU.objects.filter(pk__in=sku_ids).values_list("product_id", flat=True)) if sku_ids else set()
+    cache_versions.bump_products(*sorted(set(product_ids) | stocked))  # every page showing them, next request
     return len(plan.verdicts)
 
 

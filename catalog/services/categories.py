@@ -5,6 +5,7 @@ from django.utils.translation import gettext as _
 
 from catalog.exceptions import CatalogError
 from catalog.models import Category, Product
+from core import cache_versions
 
 MAX_DEPTH = 5
 
@@ -26,6 +27,7 @@ def create_category(*, name: str, slug: str, parent: Category | None = None, nam
     )
     category.path = (parent.path if parent else "") + _segment(category.pk)
     category.save(update_fields=["path"])
+    cache_versions.bump_catalog()
     return category
 
 
@@ -52,5 +54,6 @@ def move_category(*, category: Category, new_parent: Category | None) -> Categor
     Category.objects.filter(path__startswith=new_path).update(depth=F("depth") + depth_change)
     Category.objects.filter(pk=category.pk).update(parent=new_parent)
     category.refresh_from_db()
+    cache_versions.bump_catalog()
     return category
 

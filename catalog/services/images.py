@@ -24,6 +24,7 @@ from PIL import Image, ImageOps
 
 from catalog.exceptions import CatalogError, InvalidImage
 from catalog.models import Product, ProductImage
+from core import cache_versions
 
 logger = logging.getLogger(__name__)
 
@@ -164,6 +165,7 @@ def add_product_image(*, product: Product, uploaded_file, actor, alt: str = "",
 
         image_id = image.pk
         transaction.on_commit(lambda: generate_thumbnails.delay(image_id))
+    cache_versions.bump_products(product.pk)
     return image
 
 
@@ -228,6 +230,7 @@ def generate_product_image_thumbnails(*, image_id: int) -> dict[str, str]:
         default_storage.delete(stale)
     # update() so a reorder or alt change made meanwhile is not overwritten.
     ProductImage.objects.filter(pk=image.pk).update(thumbnails=thumbnails)
+    cache_versions.bump_products(image.product_id)
     return thumbnails
 
 
@@ -259,6 +262,7 @@ def delete_product_image(*, image_id: int, actor) -> None:
     ProductImage.objects.bulk_update(remaining, ["position"])
     logger.info("product image %s deleted by %s", image_id, getattr(actor, "pk", None))
     transaction.on_commit(lambda: _delete_files(names))
+    cache_versions.bump_products(product_id)
 
 
 @transaction.atomic
@@ -275,6 +279,7 @@ def reorder_product_images(*, product: Product, image_ids: list[int], actor=None
     for position, image in enumerate(ordered):
         image.position = position
     ProductImage.objects.bulk_update(ordered, ["position"])
+    cache_versions.bump_products(product.pk)
     return ordered
 
 

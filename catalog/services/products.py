@@ -21,6 +21,7 @@ from catalog.models import (
 )
 from catalog.services.stock import set_stock
 from core.outbox import notify
+from core import cache_versions
 from core.transitions import move
 from partners.models import Seller
 
@@ -178,6 +179,7 @@ def set_product_options(*, product: Product, options: list[OptionSpec], sku_code
                            quantity_after=initial_stock, actor=actor if getattr(actor, "pk", None) else None)
              for sku in skus]
         )
+    cache_versions.bump_products(product.pk)
     return skus
 
 
@@ -187,6 +189,7 @@ def change_product_status(*, product_id: int, to: str, actor, as_operator: bool,
     product = Product.objects.select_for_update().get(pk=product_id)
     table = PRODUCT_STATUS_TRANSITIONS["operator" if as_operator else "seller"]
     move(product, to=to, table=table, actor=actor, reason=reason)
+    cache_versions.bump_products(product.pk)
     return product
 
 
@@ -331,6 +334,7 @@ def register_product(
         review_status=review, requested_status=status if review == Review.PENDING else "",
     )
     save_product_options(product=product, options=options, rows=rows, actor=actor)
+    cache_versions.bump_catalog()  # a new product shows in lists (once visible)
     return product
 
 
@@ -382,6 +386,7 @@ def update_product(
     elif status and status != product.status:
         table = PRODUCT_STATUS_TRANSITIONS["operator" if as_operator else "seller"]
         move(product, to=status, table=table, actor=actor)
+    cache_versions.bump_products(product.pk)
     return product
 
 
@@ -499,6 +504,7 @@ def save_product_options(*, product: Product, options: list[OptionSpec], rows: l
                           actor=actor, note=_("Product editor"))
         sku.option_values.set([value_objects[index][text] for index, text in enumerate(row.values)])
         result.append(sku)
+    cache_versions.bump_products(product.pk)
     return result
 
 
@@ -541,6 +547,7 @@ def approve_product(*, product_id: int, actor, note: str = "") -> Product:
         move(product, to=target, table=PRODUCT_STATUS_TRANSITIONS["operator"], actor=actor,
              reason=_("Approved in review"))
     _tell_seller(product, "product.approved")
+    cache_versions.bump_products(product.pk)
     return product
 
 
@@ -555,4 +562,5 @@ def reject_product(*, product_id: int, actor, reason: str) -> Product:
     product.review_note = reason[:300]
     product.save(update_fields=["review_note", "updated_at"])
     _tell_seller(product, "product.rejected")
+    cache_versions.bump_products(product.pk)
     return product

@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 from catalog.exceptions import CatalogError, OutOfStock
 from catalog.models import SKU, StockMovement
 from core import spreadsheets
+from core import cache_versions
 
 Reason = StockMovement.Reason
 
@@ -73,6 +74,7 @@ def _write(sku: SKU, *, new_quantity: int, reason: str, actor, note: str, refere
     delta = new_quantity - sku.stock_quantity
     sku.stock_quantity = new_quantity
     sku.save(update_fields=["stock_quantity", "updated_at"])
+    cache_versions.bump_for_stock_changes([(sku.product_id, new_quantity - delta, new_quantity)])
     return StockMovement.objects.create(
         sku=sku, reason=reason, delta=delta, quantity_after=new_quantity, actor=_actor_or_none(actor),
         note=(note or "")[:NOTE_MAX_LENGTH], reference=(reference or "")[:REFERENCE_MAX_LENGTH],
@@ -210,6 +212,7 @@ def _apply_deltas(skus: list[SKU], deltas: dict[int, int], *, reason: str, actor
             actor=_actor_or_none(actor), note=note[:NOTE_MAX_LENGTH], reference=reference[:REFERENCE_MAX_LENGTH],
         ))
     SKU.objects.bulk_update(skus, ["stock_quantity", "updated_at"])
+    cache_versions.bump_for_sku_deltas(skus, deltas)
     return StockMovement.objects.bulk_create(movements)
 
 

@@ -45,6 +45,10 @@ def content_changed() -> None:
     that is down is ignored (the pages then expire on their own timeout).
     """
 
+    from core import cache_versions
+
+    cache_versions.bump_banners()  # the storefront page cache (core.cache_versions) keys pages by it
+
     def bump():
         try:
             try:

@@ -138,9 +138,6 @@ def write_review(*, line_id: int, user, rating: int, body: str, photos=(), now=N
             order_id=line.order_id, line=line,
             reason=_("Review reward: %(name)s") % {"name": line.product_name},
         )
-    from core.cache_bump import bump
-
-    bump(f"reviews:{line.product_id}")
     return review
 
 
@@ -244,9 +241,6 @@ def set_review_visibility(*, review_id: int, actor, hidden: bool, reason: str = 
     target = Review.Status.HIDDEN if hidden else Review.Status.PUBLISHED
     review.hidden_reason = reason if hidden else ""
     move(review, to=target, table=ALLOWED, actor=actor, reason=reason, extra_update_fields=("hidden_reason",))
-    from core.cache_bump import bump
-
-    bump(f"reviews:{review.product_id}")
     return review
 
 
@@ -267,7 +261,4 @@ def reply_to_review(*, review_id: int, actor, body: str) -> Review:
         raise ReviewError(_("This review already has a reply."), code="replied")
     review.reply, review.replied_at, review.replied_by = body[:1000], timezone.now(), actor
     review.save(update_fields=["reply", "replied_at", "replied_by", "updated_at"])
-    from core.cache_bump import bump
-
-    bump(f"reviews:{review.product_id}")
     return review
