@@ -20,8 +20,8 @@ from catalog.models import (
     StockMovement,
 )
 from catalog.services.stock import set_stock
-from core.outbox import notify
 from core import cache_versions
+from core.outbox import notify
 from core.transitions import move
 from partners.models import Seller
 

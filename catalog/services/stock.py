@@ -25,8 +25,7 @@ from django.utils.translation import gettext as _
 
 from catalog.exceptions import CatalogError, OutOfStock
 from catalog.models import SKU, StockMovement
-from core import spreadsheets
-from core import cache_versions
+from core import cache_versions, spreadsheets
 
 Reason = StockMovement.Reason
 
