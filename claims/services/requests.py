@@ -148,14 +148,15 @@ def request_claim(*, order: Order, claim_type: str, items: list[tuple[int, int]]
 def cancel_unpaid_order(*, order: Order, shopper) -> Order:
     """The shopper cancels an order still waiting for payment (결제대기/입금대기): immediate, whole order.
 
-    Lines are cancelled, stock, coupons and points come back, the PG payment is closed. Raises
-    ClaimError (nothing changed) if the order is not the shopper's or is no longer unpaid.
+    One implementation, ``orders.services.unpaid.cancel_unpaid_order`` (lines cancelled; stock,
+    coupons and points back; an issued virtual account closed at the PG first); its refusals come
+    back here as ClaimError with nothing changed.
     """
-    from orders.services.payments import cancel_unpaid
+    from orders.services.unpaid import cancel_unpaid_order as cancel_unpaid
 
     if shopper is None or order.user_id != getattr(shopper, "pk", None):
         raise ClaimError(_("This is not your order."), code="forbidden")
     try:
-        return cancel_unpaid(order_id=order.pk, actor=shopper, reason=_("Cancelled by the shopper before payment"))
+        return cancel_unpaid(order=order, shopper=shopper)
     except OrderError as exc:
         raise ClaimError(exc.message, code=exc.code or "status") from exc

@@ -384,12 +384,3 @@ def cancel_payment(*, order: Order, amount: int, reason: str, idempotency_key: s
     return record
 
 
-def cancel_unpaid(*, order_id: int, actor, reason: str) -> Order:
-    """The shopper gives up an order still awaiting payment: lines cancelled, stock, coupons and points
-    back, the payment closed (a deposit that still arrives is logged for CS by ``apply_pg_state``)."""
-    with transaction.atomic():
-        order, payment = _locked(order_id)
-        if order.payment_status != OP.AWAITING or payment.status not in (P.READY, P.WAITING_FOR_DEPOSIT):
-            raise PaymentError(_("This order is no longer waiting for payment."), code="status")
-        _fail_order(order, payment, payment_status=P.CANCELED, order_status=OP.CANCELLED, actor=actor, reason=reason)
-        return order
