@@ -278,8 +278,8 @@ def test_mypage_greets_and_links(client, django_assert_max_num_queries):
     client.force_login(user)
 
     # session, user, default address, order steps, points balance and usable coupons (one query),
-    # the my-page banners (marketing; cached once warm) …
-    with django_assert_max_num_queries(7):
+    # the my-page banners (marketing; cached once warm), the open post-purchase surveys (VOC) …
+    with django_assert_max_num_queries(8):
         response = client.get(reverse("accounts:mypage"))
 
     content = response.content.decode()
