@@ -13,6 +13,7 @@ from catalog.exceptions import OutOfStock
 from catalog.models import SKU
 from orders.exceptions import CheckoutError
 from orders.models import Order, OrderLine, OrderShipping, Payment, PaymentMethod
+from orders.signals import order_placed
 
 from .lines import record_created
 from .pricing import Quote, price_lines
@@ -208,6 +209,7 @@ def _place_order(*, user, number, items, delivery, payment_method, installment_m
                          applied=applied)
     if points_amount:
         use_points(user=user, amount=points_amount, payable_amount=order.total_amount + points_amount, order=order)
+    order_placed.send(sender=Order, order=order, lines=lines)  # settlement freezes each line's commission
     record_created([order], status_field="payment_status", actor=user, reason="order placed")
     record_created(lines, actor=user, reason="order placed")
     record_created([payment], actor=user, reason="order placed")
