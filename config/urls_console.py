@@ -12,4 +12,5 @@ urlpatterns = [
     path("orders/", include("orders.urls_console")),
     path("marketing/", include("marketing.urls_console", namespace="marketing")),
     path("claims/", include("claims.urls_console", namespace="claims")),
+    path("settlement/", include("settlement.urls_console", namespace="settlement")),
 ]
