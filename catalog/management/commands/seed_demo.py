@@ -143,6 +143,9 @@ class Command(BaseCommand):
             # The demo orders' mails are recorded in the outbox, not printed over the console.
             with override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"):
                 seed_activity(shopper=users["shopper"], operator=users["operator"], stdout=self.stdout)
+                from settlement.management.demo_settlement import seed_settlement_history
+
+                seed_settlement_history(operator=users["operator"], stdout=self.stdout)
         print_logins(self.stdout)
 
     # --- people -------------------------------------------------------------------------
