@@ -205,3 +205,26 @@ def test_ledger_rows_are_append_only():
     entry.amount = 1
     with pytest.raises(ValueError):
         entry.save()
+
+
+def test_a_monthly_seller_waits_for_the_monthly_close(settings):
+    settings.SETTLEMENT_DEFAULT_COMMISSION_RATE = "0"
+    settings.SETTLEMENT_PAY_WITHIN_DAYS = 20
+    from settlement.services import set_seller_contract
+
+    _, (monthly_sku,) = make_product(price=10000, stock=9, fee=0, free_threshold=0)
+    set_seller_contract(seller=monthly_sku.product.seller, actor=OperatorFactory(), commission_rate=None,
+                        cycle="monthly", valid_from=date(2026, 1, 1))
+    order = paid_order([(monthly_sku.pk, 1)])
+    deliver(order)
+    confirm(order.lines.get(), on=date(2026, 10, 14))
+    close_settlement_period(cycle="weekly", period_start=date(2026, 10, 12), now=NOW)
+    assert not Statement.objects.exists()
+    with pytest.raises(SettlementError):
+        close_settlement_period(cycle="monthly", period_start=date(2026, 10, 5), now=NOW)
+    close_settlement_period(cycle="monthly", period_start=date(2026, 10, 1), now=NOW)
+    statement = Statement.objects.get()
+    assert (statement.period_start, statement.period_end, statement.cycle) == (date(2026, 10, 1), date(2026, 10, 31),
+                                                                               "monthly")
+    assert statement.payout_due_on == date(2026, 11, 27)  # 20 business days after Saturday 31 Oct
+    assert total(statement) == 10000
