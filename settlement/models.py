@@ -191,10 +191,14 @@ class LedgerEntry(models.Model):
         ADJUSTMENT = "adjustment", _("Adjustment")  # by an operator, with a reason
         CARRY_OVER = "carry_over", _("Carry-over")  # out of one statement (+/-) and into the next (-/+)
 
-    seller = models.ForeignKey("partners.Seller", on_delete=models.PROTECT, related_name="+")
-    statement = models.ForeignKey(Statement, on_delete=models.PROTECT, related_name="entries")
+    # No database FK constraints on these three: a close inserts millions of rows set-based from the
+    # rows it has just read, and the per-row FK triggers cost more than the close itself (measured in
+    # bench/settlement.py). PROTECT still guards ORM deletes; the append-only trigger refuses DELETE.
+    seller = models.ForeignKey("partners.Seller", on_delete=models.PROTECT, related_name="+", db_constraint=False,
+                               db_index=False)
+    statement = models.ForeignKey(Statement, on_delete=models.PROTECT, related_name="entries", db_constraint=False)
     order_line = models.ForeignKey("orders.OrderLine", null=True, blank=True, on_delete=models.PROTECT,
-                                   related_name="+")
+                                   related_name="+", db_constraint=False, db_index=False)  # (order_line, kind) index
     kind = models.CharField(max_length=20, choices=Kind.choices)
     amount = models.BigIntegerField()
     # When the money arose (the confirmation or claim completion it stems from).

@@ -64,8 +64,16 @@ def tables() -> dict[str, str]:
     """The real table names used in the set-based SQL."""
     from claims.models import Claim, ClaimLine
     from orders.models import Order, OrderLine, Payment, PaymentCancel
+    from partners.models import Seller
 
-    from .models import LedgerEntry, LineCommission, SettlementAdjustment, SettlementHold, Statement
+    from .models import (
+        LedgerEntry,
+        LineCommission,
+        SettlementAdjustment,
+        SettlementContract,
+        SettlementHold,
+        Statement,
+    )
 
     return {
         "line": OrderLine._meta.db_table, "order": Order._meta.db_table, "claim": Claim._meta.db_table,
@@ -73,6 +81,7 @@ def tables() -> dict[str, str]:
         "payment_cancel": PaymentCancel._meta.db_table, "commission": LineCommission._meta.db_table,
         "ledger": LedgerEntry._meta.db_table, "hold": SettlementHold._meta.db_table,
         "statement": Statement._meta.db_table, "adjustment": SettlementAdjustment._meta.db_table,
+        "seller": Seller._meta.db_table, "contract": SettlementContract._meta.db_table,
     }
 
 
@@ -116,16 +125,20 @@ def settleable_lines_sql() -> str:
                lc.commission_amount - lc.commission_amount * {kept} / ol.quantity AS claim_commission,
                lc.seller_discount_amount - lc.seller_discount_amount * {kept} / ol.quantity AS claim_coupon,
                -{REFUNDED_SHIPPING_SQL} AS claim_shipping,
-               COALESCE((SELECT SUM(CASE WHEN c.shipping_charge_amount < c.items_refund_amount + c.shipping_refund_amount
-                                         THEN c.shipping_charge_amount
-                                         ELSE c.items_refund_amount + c.shipping_refund_amount END)
-                         FROM {names['claim']} c WHERE c.type IN {fee_types} AND c.refunded_at IS NOT NULL
-                           AND c.status IN {closed}
-                           AND ol.id = (SELECT MIN(first_line.order_line_id) FROM {names['claim_line']} first_line
-                                        WHERE first_line.claim_id = c.id)), 0) AS claim_fee
+               COALESCE(fees.amount, 0) AS claim_fee
         FROM {names['line']} ol
         JOIN {names['order']} o ON o.id = ol.order_id
         JOIN {names['commission']} lc ON lc.order_line_id = ol.id
+        LEFT JOIN (SELECT first_line.line_id, SUM(first_line.fee) AS amount
+                   FROM (SELECT MIN(cl.order_line_id) AS line_id,
+                                MIN(CASE WHEN c.shipping_charge_amount < c.items_refund_amount + c.shipping_refund_amount
+                                         THEN c.shipping_charge_amount
+                                         ELSE c.items_refund_amount + c.shipping_refund_amount END) AS fee
+                         FROM {names['claim']} c JOIN {names['claim_line']} cl ON cl.claim_id = c.id
+                         WHERE c.type IN {fee_types} AND c.refunded_at IS NOT NULL AND c.status IN {closed}
+                           AND c.shipping_charge_amount > 0
+                         GROUP BY c.id) first_line
+                   GROUP BY first_line.line_id) fees ON fees.line_id = ol.id
         WHERE o.paid_at IS NOT NULL
           AND ((ol.status = '{CONFIRMED}' AND ol.confirmed_at < %(up_to)s) OR ol.status IN {ended})
           AND NOT EXISTS (SELECT 1 FROM {names['claim_line']} open_line JOIN {names['claim']} open_claim

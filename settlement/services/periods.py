@@ -75,18 +75,12 @@ def db_datetime(value: datetime):
 
 
 def _seller_cycle_sql(names: dict) -> str:
-    contract = "settlement_settlementcontract"
-    return (f"COALESCE((SELECT sc.cycle FROM {contract} sc WHERE sc.seller_id = {{seller}} "
+    return (f"COALESCE((SELECT sc.cycle FROM {names['contract']} sc WHERE sc.seller_id = {{seller}} "
             f"AND sc.valid_from <= %(end)s ORDER BY sc.valid_from DESC, sc.id DESC LIMIT 1), 'weekly')")
 
 
 def _held_seller_sql(names: dict, seller: str) -> str:
     return (f"EXISTS (SELECT 1 FROM {names['hold']} h WHERE h.seller_id = {seller} AND h.order_line_id IS NULL "
-            f"AND h.released_at IS NULL AND (h.release_on IS NULL OR h.release_on > %(end)s))")
-
-
-def _held_line_sql(names: dict, line: str) -> str:
-    return (f"EXISTS (SELECT 1 FROM {names['hold']} h WHERE h.order_line_id = {line} "
             f"AND h.released_at IS NULL AND (h.release_on IS NULL OR h.release_on > %(end)s))")
 
 
@@ -97,18 +91,23 @@ def pending_rows_sql(*, seller_filter: str = "") -> str:
     unpivot = " UNION ALL ".join(
         f"SELECT s.id AS line_id, s.seller_id, s.effective_at, '{kind}' AS kind, s.{kind} AS amount FROM s"
         for kind in sources.LINE_KINDS)
+    # Sellers on this cycle and not held, and held lines, are computed once (not per row).
     return f"""
-        WITH s AS (SELECT * FROM ({sources.settleable_lines_sql()}) settleable
-                   WHERE settleable.effective_at < %(up_to)s {seller_filter}),
+        WITH eligible AS (SELECT sel.id FROM {names['seller']} sel
+                          WHERE {_seller_cycle_sql(names).format(seller='sel.id')} = %(cycle)s
+                            AND NOT {_held_seller_sql(names, 'sel.id')}),
+        held AS (SELECT h.order_line_id FROM {names['hold']} h WHERE h.order_line_id IS NOT NULL
+                 AND h.released_at IS NULL AND (h.release_on IS NULL OR h.release_on > %(end)s)),
+        s AS (SELECT * FROM ({sources.settleable_lines_sql()}) settleable
+              WHERE settleable.effective_at < %(up_to)s {seller_filter}
+                AND settleable.seller_id IN (SELECT id FROM eligible)
+                AND settleable.id NOT IN (SELECT order_line_id FROM held)),
         targets AS ({unpivot}),
         booked AS (SELECT e.order_line_id, e.kind, SUM(e.amount) AS amount FROM {names['ledger']} e
                    WHERE e.order_line_id IN (SELECT id FROM s) GROUP BY e.order_line_id, e.kind)
         SELECT t.seller_id, t.line_id, t.kind, t.amount - COALESCE(b.amount, 0) AS amount, t.effective_at
         FROM targets t LEFT JOIN booked b ON b.order_line_id = t.line_id AND b.kind = t.kind
         WHERE t.amount <> COALESCE(b.amount, 0)
-          AND {_seller_cycle_sql(names).format(seller='t.seller_id')} = %(cycle)s
-          AND NOT {_held_seller_sql(names, 't.seller_id')}
-          AND NOT {_held_line_sql(names, 't.line_id')}
     """
 
 
