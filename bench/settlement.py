@@ -161,7 +161,9 @@ def main() -> None:
     record = close_settlement_period(cycle="weekly", period_start=WEEK, now=now)
     first = time.monotonic() - started
     print(f"close {WEEK} – {WEEK + timedelta(days=6)}: {record.statement_count:,} statements, "
-          f"{record.entry_count:,} ledger rows, {first:.1f} s ({'within' if first < 60 else 'OVER'} the 60 s budget)")
+          f"{record.entry_count:,} ledger rows, {first:.1f} s with the commit "
+          f"({'within' if first < 60 else 'OVER'} the 60 s budget); steps {record.step_seconds}")
+    print(f"load average during the run: {os.getloadavg()}")
     started = time.monotonic()
     record = close_settlement_period(cycle="weekly", period_start=WEEK + timedelta(days=7), now=now)
     print(f"close of the next week (nothing new; every booked line re-checked): {record.entry_count} rows, "

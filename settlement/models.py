@@ -203,11 +203,12 @@ class LedgerEntry(models.Model):
     amount = models.BigIntegerField()
     # When the money arose (the confirmation or claim completion it stems from).
     effective_at = models.DateTimeField()
-    adjustment = models.OneToOneField(SettlementAdjustment, null=True, blank=True, on_delete=models.PROTECT,
-                                      related_name="entry")
-    # A carry-in row names the statement whose balance it carries (once: unique).
-    carried_from = models.OneToOneField(Statement, null=True, blank=True, on_delete=models.PROTECT,
-                                        related_name="carried_into")
+    # Unique when set (partial indexes: the millions of line rows, where both are empty, add no entry).
+    adjustment = models.ForeignKey(SettlementAdjustment, null=True, blank=True, on_delete=models.PROTECT,
+                                   related_name="entries", db_index=False)
+    # A carry-in row names the statement whose balance it carries (once).
+    carried_from = models.ForeignKey(Statement, null=True, blank=True, on_delete=models.PROTECT,
+                                     related_name="carried_into", db_index=False)
     reason = models.CharField(max_length=200, blank=True)
     created_at = models.DateTimeField()
 
@@ -223,6 +224,12 @@ class LedgerEntry(models.Model):
                                    name="ledger_adjustment_has_source"),
         ]
         indexes = [models.Index(fields=["order_line", "kind"], name="ledger_line_kind")]
+        constraints += [
+            models.UniqueConstraint(fields=["adjustment"], condition=models.Q(adjustment__isnull=False),
+                                    name="ledger_adjustment_once"),
+            models.UniqueConstraint(fields=["carried_from"], condition=models.Q(carried_from__isnull=False),
+                                    name="ledger_carried_once"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.kind} {self.amount:+d} seller {self.seller_id}"

@@ -147,7 +147,7 @@ def open_balance(*, seller) -> dict:
             by_kind[kind] = int(amount)
     carried = LedgerEntry.objects.filter(seller=seller, kind=K.CARRY_OVER, carried_from__isnull=True,
                                          statement__carried_into__isnull=True).aggregate(t=Sum("amount"))["t"] or 0
-    adjustments = SettlementAdjustment.objects.filter(seller=seller, entry__isnull=True).aggregate(
+    adjustments = SettlementAdjustment.objects.filter(seller=seller, entries__isnull=True).aggregate(
         t=Sum("amount"))["t"] or 0
     total = sum(by_kind.values()) - carried + adjustments
     return {"cycle": cycle, "period_start": start, "period_end": end, "payout_on": payout_date_for(end),

@@ -202,7 +202,7 @@ def adjustments(request):
                     return redirect("console:settlement:adjustments")
                 except DomainError as exc:
                     form.add_error(None, str(exc))
-    rows = SettlementAdjustment.objects.select_related("seller", "created_by", "entry__statement")[:200]
+    rows = SettlementAdjustment.objects.select_related("seller", "created_by").prefetch_related("entries__statement")[:200]
     return render(request, "console/settlement/adjustments.html", {"adjustments": rows, "form": form},
                   status=400 if form.errors else 200)
 
