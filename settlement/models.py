@@ -191,7 +191,7 @@ class LedgerEntry(models.Model):
         ADJUSTMENT = "adjustment", _("Adjustment")  # by an operator, with a reason
         CARRY_OVER = "carry_over", _("Carry-over")  # out of one statement (+/-) and into the next (-/+)
 
-    # No database FK constraints on these three: a close inserts millions of rows set-based from the
+    # No database FK constraints on the ledger's links: a close inserts millions of rows set-based from the
     # rows it has just read, and the per-row FK triggers cost more than the close itself (measured in
     # bench/settlement.py). PROTECT still guards ORM deletes; the append-only trigger refuses DELETE.
     seller = models.ForeignKey("partners.Seller", on_delete=models.PROTECT, related_name="+", db_constraint=False,
@@ -205,10 +205,10 @@ class LedgerEntry(models.Model):
     effective_at = models.DateTimeField()
     # Unique when set (partial indexes: the millions of line rows, where both are empty, add no entry).
     adjustment = models.ForeignKey(SettlementAdjustment, null=True, blank=True, on_delete=models.PROTECT,
-                                   related_name="entries", db_index=False)
+                                   related_name="entries", db_index=False, db_constraint=False)
     # A carry-in row names the statement whose balance it carries (once).
     carried_from = models.ForeignKey(Statement, null=True, blank=True, on_delete=models.PROTECT,
-                                     related_name="carried_into", db_index=False)
+                                     related_name="carried_into", db_index=False, db_constraint=False)
     reason = models.CharField(max_length=200, blank=True)
     created_at = models.DateTimeField()
 
@@ -223,7 +223,9 @@ class LedgerEntry(models.Model):
             models.CheckConstraint(condition=~models.Q(kind="adjustment") | models.Q(adjustment__isnull=False),
                                    name="ledger_adjustment_has_source"),
         ]
-        indexes = [models.Index(fields=["order_line", "kind"], name="ledger_line_kind")]
+        indexes = [models.Index(fields=["order_line", "kind"], name="ledger_line_kind"),
+                   # carry-outs waiting for their carry-in are looked up at every close: a tiny partial index
+                   models.Index(fields=["statement"], condition=models.Q(kind="carry_over"), name="ledger_carry_overs")]
         constraints += [
             models.UniqueConstraint(fields=["adjustment"], condition=models.Q(adjustment__isnull=False),
                                     name="ledger_adjustment_once"),

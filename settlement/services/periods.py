@@ -150,8 +150,6 @@ def _close(*, cycle, start, end, actor, now) -> PeriodClose:
     params = {"start": start, "end": end, "up_to": db_datetime(local_midnight(end + timedelta(days=1))),
               "cycle": cycle, "now": db_datetime(now), "actor": getattr(actor, "pk", None),
               "payout": payout_date_for(end)}
-    table = f"settlement_close_{record.pk}"
-    cycle_of = _seller_cycle_sql(names)
     steps = {}
     mark = time.monotonic()
 
@@ -160,35 +158,31 @@ def _close(*, cycle, start, end, actor, now) -> PeriodClose:
         steps[name] = round(time.monotonic() - mark, 2)
         mark = time.monotonic()
 
+    adjustments = (f"SELECT a.id, a.seller_id, a.order_line_id, a.amount, a.reason, a.created_at "
+                   f"FROM {names['adjustment']} a WHERE a.created_at < %(up_to)s AND NOT EXISTS "
+                   f"(SELECT 1 FROM {names['ledger']} e WHERE e.adjustment_id = a.id)")
+    carries = (f"SELECT e.seller_id, e.statement_id, e.amount FROM {names['ledger']} e "
+               f"WHERE e.kind = 'carry_over' AND e.carried_from_id IS NULL AND NOT EXISTS "
+               f"(SELECT 1 FROM {names['ledger']} c WHERE c.carried_from_id = e.statement_id)")
+    in_statement = (f"JOIN {names['statement']} st ON st.seller_id = {{seller}} AND st.period_start = %(start)s "
+                    f"AND st.period_end = %(end)s")
     with connection.cursor() as cursor:
-        cursor.execute(f"CREATE TEMP TABLE {table} AS {pending_rows_sql()}", params)
-        step("pending rows")
-        # Sellers with something to book: line money, adjustments or carry-ins waiting.
-        eligible = (f"{cycle_of.format(seller='x.seller_id')} = %(cycle)s "
-                    f"AND NOT {_held_seller_sql(names, 'x.seller_id')}")
-        adjustments = (f"SELECT a.id, a.seller_id, a.order_line_id, a.amount, a.reason, a.created_at "
-                       f"FROM {names['adjustment']} a WHERE a.created_at < %(up_to)s AND NOT EXISTS "
-                       f"(SELECT 1 FROM {names['ledger']} e WHERE e.adjustment_id = a.id)")
-        carries = (f"SELECT e.seller_id, e.statement_id, e.amount FROM {names['ledger']} e "
-                   f"WHERE e.kind = 'carry_over' AND e.carried_from_id IS NULL AND NOT EXISTS "
-                   f"(SELECT 1 FROM {names['ledger']} c WHERE c.carried_from_id = e.statement_id)")
+        # A statement for every seller on the cycle and not held (the empty ones are removed at the end),
+        # so the line rows are inserted straight from the pending query in one pass.
         cursor.execute(f"""
             INSERT INTO {names['statement']} (seller_id, cycle, period_start, period_end, payout_due_on, status,
                                               closed_by_id, failure_reason, paid_amount, created_at, updated_at)
-            SELECT x.seller_id, %(cycle)s, %(start)s, %(end)s, %(payout)s, 'closed', %(actor)s, '', 0, %(now)s, %(now)s
-            FROM (SELECT seller_id FROM {table} UNION SELECT seller_id FROM ({adjustments}) adj
-                  UNION SELECT seller_id FROM ({carries}) car) x
-            WHERE {eligible}
+            SELECT sel.id, %(cycle)s, %(start)s, %(end)s, %(payout)s, 'closed', %(actor)s, '', 0, %(now)s, %(now)s
+            FROM {names['seller']} sel
+            WHERE {_seller_cycle_sql(names).format(seller='sel.id')} = %(cycle)s
+              AND NOT {_held_seller_sql(names, 'sel.id')}
         """, params)
-        statement_count = cursor.rowcount
         step("statements")
-        in_statement = (f"JOIN {names['statement']} st ON st.seller_id = {{seller}} AND st.period_start = %(start)s "
-                        f"AND st.period_end = %(end)s")
         cursor.execute(f"""
             INSERT INTO {names['ledger']} (seller_id, statement_id, order_line_id, kind, amount, effective_at, reason,
                                            created_at)
             SELECT r.seller_id, st.id, r.line_id, r.kind, r.amount, r.effective_at, '', %(now)s
-            FROM {table} r {in_statement.format(seller='r.seller_id')}
+            FROM ({pending_rows_sql()}) r {in_statement.format(seller='r.seller_id')}
         """, params)
         entry_count = cursor.rowcount
         step("line rows")
@@ -216,8 +210,13 @@ def _close(*, cycle, start, end, actor, now) -> PeriodClose:
             GROUP BY st.id, st.seller_id HAVING SUM(e.amount) < 0
         """, params)
         entry_count += cursor.rowcount
+        cursor.execute(f"""
+            DELETE FROM {names['statement']} WHERE period_start = %(start)s AND period_end = %(end)s
+              AND cycle = %(cycle)s
+              AND NOT EXISTS (SELECT 1 FROM {names['ledger']} e WHERE e.statement_id = {names['statement']}.id)
+        """, params)
         step("adjustments, carry-overs")
-        cursor.execute(f"DROP TABLE {table}")
+    statement_count = Statement.objects.filter(cycle=cycle, period_start=start, period_end=end).count()
     record.statement_count = statement_count
     record.entry_count = entry_count
     record.seconds = round(time.monotonic() - began, 3)
