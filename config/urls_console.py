@@ -14,4 +14,5 @@ urlpatterns = [
     path("claims/", include("claims.urls_console", namespace="claims")),
     path("voc/", include("marketing.urls_console_voc", namespace="voc")),
     path("sellers/", include("partners.urls_console", namespace="sellers")),
+    path("settlement/", include("settlement.urls_console", namespace="settlement")),
 ]

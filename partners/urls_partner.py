@@ -53,4 +53,5 @@ urlpatterns = [
     path("stock/low/", views.low_stock, name="low_stock"),
     path("products/", include("catalog.urls_partner")),
     path("", include("marketing.urls_partner")),
+    path("settlement/", include("settlement.urls_partner")),
 ]

@@ -249,8 +249,9 @@ def _place_order(*, user, number, items, delivery, payment_method, installment_m
                          applied=applied)
     if points_amount:
         use_points(user=user, amount=points_amount, payable_amount=order.total_amount + points_amount, order=order)
+    # Inside the transaction: settlement freezes each line's commission, marketing the attribution.
+    order_placed.send(sender=Order, order=order, lines=lines)
     record_created([order], status_field="payment_status", actor=user, reason="order placed")
     record_created(lines, actor=user, reason="order placed")
     record_created([payment], actor=user, reason="order placed")
-    order_placed.send(sender=Order, order=order, lines=list(lines))
     return order

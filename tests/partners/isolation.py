@@ -124,6 +124,16 @@ def _image_id(seller, owner):
     return add_product_image(product=product, uploaded_file=factories.png_upload(), actor=owner).pk
 
 
+def _statement_id(seller, owner):
+    from datetime import date
+
+    from settlement.models import Statement
+
+    count = Statement.objects.filter(seller=seller).count()
+    return Statement.objects.create(seller=seller, cycle="weekly", period_start=date(2026, 10, 5 + 7 * count),
+                                    period_end=date(2026, 10, 11 + 7 * count), payout_due_on=date(2026, 11, 6)).pk
+
+
 # kwarg name → factory(seller A, its owner) → value. Extend it for your URLs.
 KWARG_FACTORIES = {
     "line_id": _line_id,
@@ -137,6 +147,7 @@ KWARG_FACTORIES = {
     "product_id": _product_id,
     "sku_id": _sku_id,
     "image_id": _image_id,
+    "statement_id": _statement_id,
     "question_id": _question_id,
     "review_id": _review_id,
     "inquiry_id": _inquiry_id,

@@ -158,6 +158,9 @@ class Command(BaseCommand):
                 from catalog.management.demo_funnel import seed_funnel
 
                 seed_funnel(operator=users["operator"], stdout=self.stdout)
+                from settlement.management.demo_settlement import seed_settlement_history
+
+                seed_settlement_history(operator=users["operator"], stdout=self.stdout)
         if not options["no_logins"]:
             print_logins(self.stdout)
 
