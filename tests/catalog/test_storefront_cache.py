@@ -7,13 +7,14 @@ page really came from the cache (so each test can fail).
 """
 
 import re
+from datetime import timedelta
 
 import pytest
 from django.core.cache import cache
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.roles import OPERATOR_GROUPS
-from catalog import selectors
 from catalog.models import Product
 from catalog.services import change_product_status, create_category, create_product, reserve_stock, set_stock
 from core import cache_versions
@@ -228,21 +229,35 @@ def test_a_changed_shipping_policy_reaches_the_product_page(client, category):
     assert "2,700" in html and "3,300" not in html
 
 
-def test_a_changed_banner_is_seen_at_once_on_the_home_page(client, category, monkeypatch):
+def test_a_changed_banner_is_seen_at_once_on_the_home_page(client, category):
+    """Marketing's banner service (which bumps the banner version) against the cached home page."""
+    from io import BytesIO
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    from marketing.services.cms import save_banner
+    from tests.accounts.factories import OperatorFactory
+
     _make(category)
     home = reverse("shop:home")
     assert 'class="hero"' in _html(client, home)
+    assert 'class="hero"' in _html(client, home)  # now served from the page cache
 
-    class Banner:
-        title, subtitle, link_url, image_url = "겨울 세일 배너", "최대 50%", "/search/?q=세일", ""
-
-    monkeypatch.setattr(selectors, "list_home_banners", lambda: [Banner()])
-    assert "겨울 세일 배너" not in _html(client, home)  # marketing has not announced it: still cached
-
-    cache_versions.bump_banners()  # what marketing's banner service calls after a change
+    buffer = BytesIO()
+    Image.new("RGB", (1200, 480), (30, 90, 200)).save(buffer, "PNG")
+    banner = save_banner(actor=OperatorFactory(groups=["marketing"]), slot="home_hero", title="겨울 세일 배너",
+                         subtitle="최대 50%", link_url="/search/?q=세일", audience="everyone", is_active=True,
+                         starts_at=timezone.now() - timedelta(hours=1),
+                         image_desktop=SimpleUploadedFile("b.png", buffer.getvalue(), content_type="image/png"))
 
     html = _html(client, home)
     assert "겨울 세일 배너" in html and 'class="hero"' not in html
+
+    save_banner(banner=banner, actor=OperatorFactory(groups=["marketing"]), slot="home_hero", title="봄 세일 배너",
+                link_url="/search/?q=봄", audience="everyone", is_active=True, starts_at=banner.starts_at)
+    html = _html(client, home)
+    assert "봄 세일 배너" in html and "겨울 세일 배너" not in html
 
 
 def test_a_new_category_appears_in_the_category_bar_at_once(client, category):
@@ -381,7 +396,7 @@ def test_pages_built_afresh_run_at_most_ten_constant_queries(client, category, c
     # ids, rows, images, brand and seller facets, children, top categories; search: brands matching,
     # count, ids, rows, images, two facets; product: its seller, the product, then its
     # images, option groups, SKUs with their option values (no option groups: no values), coupons.
-    expected = {"home": 7, "category": 9, "search": 7, "product": 7}
+    expected = {"home": 8, "category": 10, "search": 7, "product": 8}  # + marketing's banner slots
     for name, url in pages.items():
         cache.clear()
         with django_assert_num_queries(expected[name]):

@@ -385,7 +385,7 @@ def test_product_page_runs_constant_queries(client, django_assert_num_queries):
     # product with seller, policy, brand, category; images; groups; values; skus; sku values; breadcrumbs;
     # the downloadable coupons for the product (marketing), the product-page banner slot (cached under the
     # cms version once warm), and first of all the product's seller, whose version token keys the page
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(10):
         assert client.get(reverse("shop:product", args=[product.pk])).status_code == 200
 
 
