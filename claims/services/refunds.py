@@ -87,6 +87,20 @@ def begin(claim_id: int, *, actor, reason: str = "", check=True) -> Claim:
             for kind in DEDUCTION_KINDS:
                 setattr(cl, kind, getattr(refund, kind))
             cl.refund_amount, cl.points_amount = refund.net_amount, refund.points_amount
+        # The bundle's shipping can come back on a line this claim does not hold (cancelled earlier, its
+        # share kept until the last unit left): the money is recorded on that line below, and shown on
+        # this claim's line of the same seller, so the claim's lines add up to the claim.
+        for refund in preview.lines:
+            if refund.line.pk in {cl.order_line_id for cl in claim_lines} or not claim_lines:
+                continue
+            target = next((cl for cl in claim_lines if cl.order_line.seller_id == refund.line.seller_id),
+                          claim_lines[0])
+            target.gross_amount += refund.cash_amount
+            target.shipping_refund_amount += refund.shipping_amount
+            for kind in DEDUCTION_KINDS:
+                setattr(target, kind, getattr(target, kind) + getattr(refund, kind))
+            target.refund_amount += refund.net_amount
+            target.points_amount += refund.points_amount
         ClaimLine.objects.bulk_update(claim_lines, ["gross_amount", "shipping_refund_amount", *DEDUCTION_KINDS,
                                                     "refund_amount", "points_amount"])
         record_refund([LineRefundRecord(line_id=r.line.pk, quantity=r.quantity, gross_amount=r.cash_amount,
