@@ -75,10 +75,13 @@ def main() -> None:
         else:
             record(kind, response)
 
+    from orders.forms import new_checkout_token
+
     def shopper(client: Client) -> None:
         for _ in range(ROUNDS):
             send(client, "cart", "post", "/cart/add/", {"sku": sku.pk, "quantity": 1})
-            send(client, "checkout", "post", "/checkout/", CHECKOUT)
+            # Each checkout is a new one: its one-time token, as the checkout form would carry it.
+            send(client, "checkout", "post", "/checkout/", {**CHECKOUT, "checkout_token": new_checkout_token()})
             send(client, "cart-page", "get", "/cart/")
 
     def console(client: Client, index: int) -> None:
