@@ -30,15 +30,19 @@ LONG_LATE_BUSINESS_DAYS = 4
 SANCTION_POINTS = 10
 SANCTION_RATIO_PERCENT = 40
 
-LATE_DISPATCH, LATE_DISPATCH_LONG, DELAY_NOT_KEPT, STOCK_CANCEL, CLAIM_LATE = (
-    "late_dispatch", "late_dispatch_long", "delay_not_kept", "stock_cancel", "claim_late")
-POINTS = {LATE_DISPATCH: 1, LATE_DISPATCH_LONG: 3, DELAY_NOT_KEPT: 2, STOCK_CANCEL: 2, CLAIM_LATE: 1}
+LATE_DISPATCH, LATE_DISPATCH_LONG, DELAY_NOT_KEPT, STOCK_CANCEL, CLAIM_LATE, QUESTION_LATE = (
+    "late_dispatch", "late_dispatch_long", "delay_not_kept", "stock_cancel", "claim_late", "question_late")
+# QUESTION_LATE is the shop's own rule (issue 12), not SmartStore's: a product question left without
+# an answer for QUESTION_ANSWER_BUSINESS_DAYS business days.
+POINTS = {LATE_DISPATCH: 1, LATE_DISPATCH_LONG: 3, DELAY_NOT_KEPT: 2, STOCK_CANCEL: 2, CLAIM_LATE: 1,
+          QUESTION_LATE: 1}
 LABELS = {
     LATE_DISPATCH: _("Dispatched late"),
     LATE_DISPATCH_LONG: _("Dispatched 4+ business days late"),
     DELAY_NOT_KEPT: _("Announced delay not kept"),
     STOCK_CANCEL: _("Cancelled for lack of stock"),
     CLAIM_LATE: _("Claim not processed within 3 business days of pickup"),
+    QUESTION_LATE: _("Product question not answered within 2 business days"),
 }
 
 
@@ -191,5 +195,26 @@ def compute_penalties(*, seller, today: date | None = None) -> PenaltyReport:
         if start <= day <= today:
             report.entries.append(PenaltyEntry(CLAIM_LATE, day, claim.number, str(_("picked up %(date)s") % {
                 "date": picked_on}), claim_id=claim.pk))
+    _late_questions(report, seller=seller, start=start, today=today)
     report.entries.sort(key=lambda entry: (entry.day, entry.reference), reverse=True)
     return report
+
+
+def _late_questions(report: PenaltyReport, *, seller, start: date, today: date) -> None:
+    """Product questions answered late, or still waiting, past their deadline (one query)."""
+    from django.conf import settings
+
+    from marketing.models import ProductQuestion
+    from marketing.services.questions import add_business_days_at
+
+    now = timezone.now()
+    since = timezone.make_aware(timezone.datetime.combine(start - timedelta(days=7), timezone.datetime.min.time()))
+    for question in ProductQuestion.objects.filter(seller=seller, is_hidden=False, created_at__gte=since).only(
+            "id", "created_at", "answered_at"):
+        deadline = add_business_days_at(question.created_at, settings.QUESTION_ANSWER_BUSINESS_DAYS)
+        if (question.answered_at or now) <= deadline:
+            continue
+        day = timezone.localtime(deadline).date()
+        if start <= day <= today:
+            report.entries.append(PenaltyEntry(QUESTION_LATE, day, f"Q{question.pk}", str(
+                _("asked %(date)s") % {"date": timezone.localtime(question.created_at).date()})))

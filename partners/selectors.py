@@ -189,6 +189,12 @@ def list_low_stock_skus(*, seller, threshold: int = LOW_STOCK_QUANTITY):
             .select_related("product").order_by("stock_quantity", "product_id", "id"))
 
 
+def _questions_waiting(seller) -> int:
+    from marketing.models import ProductQuestion
+
+    return ProductQuestion.objects.filter(seller=seller, answered_at__isnull=True, is_hidden=False).count()
+
+
 def get_seller_dashboard(*, seller, today=None, now=None) -> dict:
     """Every number of the portal's home in a constant number of queries (five, whatever the volume)."""
     from orders.models import OrderLine
@@ -204,6 +210,7 @@ def get_seller_dashboard(*, seller, today=None, now=None) -> dict:
         "lines": lines,
         "claims": claims,
         "low_stock": list_low_stock_skus(seller=seller).count(),
+        "questions_waiting": _questions_waiting(seller),
         "sales_amount": sales["amount"] or 0,
         "sales_count": sales["count"],
         "messages": list(list_seller_messages(seller=seller, limit=5)),
