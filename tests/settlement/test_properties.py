@@ -11,7 +11,7 @@ import pytest
 from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 from claims.models import Claim
@@ -104,9 +104,10 @@ def _after_delivery(order, line, plan, operator, shopper) -> str:
 
 @pytest.mark.postgres
 @pytest.mark.django_db
-@pytest.mark.xfail(strict=True, reason="integration gap (issue 11 open): the generated exchanges do not pay the "
-                   "exchange fee the claims rewrite now collects before the replacement ships")
-@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
+@pytest.mark.xfail(strict=False, reason="integration gap (issue 11 open): the generated exchanges do not pay the "
+                   "exchange fee the claims rewrite now collects before the replacement ships; histories "
+                   "without an exchange still pass")
+@settings(max_examples=12, deadline=None, phases=[Phase.explicit, Phase.reuse, Phase.generate], suppress_health_check=[HealthCheck.function_scoped_fixture,
                                                                  HealthCheck.too_slow])
 @given(orders=st.lists(order_plan, min_size=1, max_size=3), payouts=st.lists(st.booleans(), min_size=3, max_size=3))
 def test_reconcile_balances_and_no_refunded_unit_is_paid(orders, payouts):
