@@ -253,19 +253,12 @@ class ImportRow:
 
 
 @dataclass
-class ImportPreview:
-    """What an import file would do: every row with its result. Apply only when ``ok``."""
+class ImportPreview(spreadsheets.Verdicts):
+    """What an import file would do: every row with its result (counts from the spreadsheet kit's
+    ``Verdicts``). Apply only when ``ok``."""
 
     rows: list[ImportRow] = field(default_factory=list)
     filename: str = ""
-
-    @property
-    def total(self) -> int:
-        return len(self.rows)
-
-    @property
-    def error_count(self) -> int:
-        return sum(1 for row in self.rows if row.error)
 
     @property
     def ok(self) -> bool:
