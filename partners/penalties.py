@@ -11,8 +11,9 @@ Points follow Naver SmartStore's published rules (DOMAIN.md, "Seller center"):
 | a return/exchange not processed within 3 business days of its pickup       | 1      |
 
 The ship-by date is payment + the seller's ``ship_within_days`` business days. Business days skip
-Saturdays, Sundays and the seller's own holidays (``SellerHoliday``); public holidays are not known
-to the shop (as in ``orders.services.fulfilment.add_business_days``). A line cancelled before it
+Saturdays, Sundays, the shop's public holidays (``core.dates.public_holidays``) and the seller's own
+holidays (``SellerHoliday``), as the ship-by date stored on a line does
+(``orders.services.fulfilment.ship_by_for``). A line cancelled before it
 was due is never late. A seller is sanctioned at 10 points or more in 30 days when the points are
 also at least 40 % of its paid orders in that time (both shown on the penalty page).
 """
@@ -23,6 +24,8 @@ from datetime import date, timedelta
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from core import dates
 
 WINDOW_DAYS = 30
 CLAIM_PROCESSING_BUSINESS_DAYS = 3
@@ -89,27 +92,17 @@ class PenaltyReport:
                  sum(e.points for e in self.entries if e.kind == kind)) for kind in POINTS]
 
 
-def is_business_day(day: date, holidays: set[date]) -> bool:
-    return day.weekday() < 5 and day not in holidays
+def is_business_day(day: date, holidays=frozenset()) -> bool:
+    return dates.is_business_day(day, holidays)
 
 
-def add_business_days(start: date, days: int, holidays: set[date]) -> date:
-    current = start
-    while days > 0:
-        current += timedelta(days=1)
-        if is_business_day(current, holidays):
-            days -= 1
-    return current
+def add_business_days(start: date, days: int, holidays=frozenset()) -> date:
+    return dates.add_business_days(start, days, holidays)
 
 
-def business_days_late(deadline: date, done: date, holidays: set[date]) -> int:
+def business_days_late(deadline: date, done: date, holidays=frozenset()) -> int:
     """Business days after ``deadline`` up to and including ``done`` (0 when on time)."""
-    late, current = 0, deadline
-    while current < done:
-        current += timedelta(days=1)
-        if is_business_day(current, holidays):
-            late += 1
-    return late
+    return dates.business_days_after(deadline, done, holidays)
 
 
 def compute_penalties(*, seller, today: date | None = None) -> PenaltyReport:

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from core import dates
 from core.exceptions import DomainError
 from core.outbox import notify
 from orders.exceptions import OrderError
@@ -44,19 +45,20 @@ class LineResult:
     message: str = ""
 
 
-def add_business_days(start: date, days: int) -> date:
-    """``start`` plus ``days`` working days (Saturdays and Sundays skipped; public holidays are not)."""
-    current = start
-    while days > 0:
-        current += timedelta(days=1)
-        if current.weekday() < 5:
-            days -= 1
-    return current
+def add_business_days(start: date, days: int, holidays=frozenset()) -> date:
+    """``start`` plus ``days`` business days: weekends, the shop's public holidays
+    (``core.dates.public_holidays``) and ``holidays`` skipped."""
+    return dates.add_business_days(start, days, holidays)
 
 
 def ship_by_for(line: OrderLine, *, paid_on: date) -> date:
+    """Payment day + the seller's ``ship_within_days`` business days, skipping its holidays (휴무일)."""
+    from partners.models import SellerHoliday
+
     policy = getattr(line.seller, "shipping_policy", None)
-    return add_business_days(paid_on, policy.ship_within_days if policy else 2)
+    holidays = frozenset(SellerHoliday.objects.filter(seller_id=line.seller_id, date__gt=paid_on)
+                         .values_list("date", flat=True))
+    return add_business_days(paid_on, policy.ship_within_days if policy else 2, holidays)
 
 
 def check_line_access(actor, line: OrderLine, permission: str) -> None:
