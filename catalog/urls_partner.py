@@ -9,6 +9,7 @@ urlpatterns = [
     path("new/", partner.product_create, name="product_create"),
     path("<int:product_id>/", partner.product_edit, name="product_edit"),
     path("<int:product_id>/images/<int:image_id>/move/", partner.product_image_move, name="product_image_move"),
+    path("<int:product_id>/images/order/", partner.product_image_order, name="product_image_order"),
     path("<int:product_id>/images/<int:image_id>/delete/", partner.product_image_delete,
          name="product_image_delete"),
     path("excel/", partner.excel_upload, name="product_excel"),

@@ -33,7 +33,8 @@ from catalog.models import SKU, Product, ProductImage, StockMovement
 from catalog.services import images as image_services
 from catalog.services import products as product_services
 from catalog.services import stock as stock_services
-from catalog.views.editor import handle_editor
+from catalog.views import excel
+from catalog.views.editor import handle_editor, save_image_order
 from core.exceptions import TransitionNotAllowed
 
 logger = logging.getLogger(__name__)
@@ -295,6 +296,14 @@ def product_images(request, product_id: int):
 
 
 @require_POST
+@console_permission_required(VIEW_PRODUCT, CHANGE_PRODUCT)
+def product_image_order(request, product_id: int):
+    product = get_object_or_404(Product, pk=product_id)
+    save_image_order(request, product)
+    return redirect(reverse("console:catalog:product_edit", args=[product.pk]) + "#pe-images")
+
+
+@require_POST
 @console_permission_required(CHANGE_PRODUCT)
 def product_image_move(request, product_id: int, image_id: int):
     image = get_object_or_404(ProductImage, pk=image_id, product_id=product_id)
@@ -333,6 +342,7 @@ def _render_console_editor(request, context: dict, *, product=None, seller=None)
     context.update({
         "image_move_url_name": "console:catalog:product_image_move",
         "image_delete_url_name": "console:catalog:product_image_delete",
+        "image_order_url_name": "console:catalog:product_image_order",
         "cancel_url": reverse("console:catalog:product_list"),
         "editing_seller": seller,
     })
@@ -367,6 +377,69 @@ def product_edit(request, product_id: int):
         messages.success(request, _("Changes saved."))
         return redirect("console:catalog:product_edit", product_id=saved.pk)
     return _render_console_editor(request, context, product=product, seller=product.seller)
+
+
+# --- Excel registration and bulk edit for a chosen seller (the portal's pages, catalog/views/excel.py) --
+
+def _excel_seller(seller_id: int):
+    from partners.models import Seller
+
+    return get_object_or_404(Seller, pk=seller_id)
+
+
+@require_GET
+@console_permission_required(VIEW_PRODUCT, CHANGE_PRODUCT)
+def excel_choose_seller(request):
+    from partners.models import Seller
+
+    seller_id = request.GET.get("seller") or ""
+    if seller_id.isdigit() and Seller.objects.filter(pk=seller_id).exists():
+        return redirect("console:catalog:product_excel", seller_id=int(seller_id))
+    return render(request, "console/catalog/product_choose_seller.html", {
+        "sellers": Seller.objects.order_by("name"), "excel": True})
+
+
+@require_http_methods(["GET", "POST"])
+@console_permission_required(VIEW_PRODUCT, CHANGE_PRODUCT)
+def excel_upload(request, seller_id: int):
+    return excel.upload(request, excel.CONSOLE, _excel_seller(seller_id))
+
+
+@require_GET
+@console_permission_required(VIEW_PRODUCT, CHANGE_PRODUCT)
+def excel_template(request, seller_id: int):
+    _excel_seller(seller_id)
+    return excel.template(request)
+
+
+@require_GET
+@console_permission_required(VIEW_PRODUCT, CHANGE_PRODUCT)
+def excel_bulk_download(request, seller_id: int):
+    return excel.bulk_download(request, _excel_seller(seller_id))
+
+
+@require_GET
+@console_permission_required(VIEW_PRODUCT, CHANGE_PRODUCT)
+def excel_progress(request, seller_id: int, reference: str):
+    return excel.progress(request, excel.CONSOLE, _excel_seller(seller_id), reference)
+
+
+@require_GET
+@console_permission_required(VIEW_PRODUCT, CHANGE_PRODUCT)
+def excel_progress_json(request, seller_id: int, reference: str):
+    return excel.progress_json(request, excel.CONSOLE, _excel_seller(seller_id), reference)
+
+
+@require_GET
+@console_permission_required(VIEW_PRODUCT, CHANGE_PRODUCT)
+def excel_preview(request, seller_id: int, reference: str):
+    return excel.preview(request, excel.CONSOLE, _excel_seller(seller_id), reference)
+
+
+@require_POST
+@console_permission_required(VIEW_PRODUCT, CHANGE_PRODUCT)
+def excel_apply(request, seller_id: int, reference: str):
+    return excel.apply(request, excel.CONSOLE, _excel_seller(seller_id), reference)
 
 
 @require_GET

@@ -7,19 +7,17 @@ another seller's product, image or Excel job is a 404.
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, Q, Sum
-from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from catalog.exceptions import CatalogError
-from catalog.forms import ImageMoveForm, SpreadsheetUploadForm
-from catalog.models import SKU, Category, Product, ProductImage
-from catalog.services import bulk as bulk_services
+from catalog.forms import ImageMoveForm
+from catalog.models import SKU, Product, ProductImage
 from catalog.services import images as image_services
-from catalog.views.editor import handle_editor
-from core.spreadsheets import XLSX_CONTENT_TYPE, progress_payload
+from catalog.views import excel
+from catalog.views.editor import handle_editor, save_image_order
 from partners.portal import Area, portal_view
 
 PER_PAGE = 20
@@ -69,6 +67,7 @@ def _render_editor(request, context: dict, *, product=None):
     context.update({
         "image_move_url_name": "partner:product_image_move",
         "image_delete_url_name": "partner:product_image_delete",
+        "image_order_url_name": "partner:product_image_order",
         "cancel_url": reverse("partner:product_list"),
     })
     return render(request, "partner/products/editor.html", context, status=400 if context["form"].errors else 200)
@@ -117,6 +116,14 @@ def product_image_move(request, product_id: int, image_id: int):
 
 @require_POST
 @portal_view(Area.PRODUCTS)
+def product_image_order(request, product_id: int):
+    product = _own_product(request, product_id)
+    save_image_order(request, product)
+    return redirect(reverse("partner:product_edit", args=[product.pk]) + "#pe-images")
+
+
+@require_POST
+@portal_view(Area.PRODUCTS)
 def product_image_delete(request, product_id: int, image_id: int):
     product = _own_product(request, product_id)
     image = get_object_or_404(ProductImage, pk=image_id, product=product)
@@ -125,113 +132,45 @@ def product_image_delete(request, product_id: int, image_id: int):
     return redirect(reverse("partner:product_edit", args=[product.pk]) + "#pe-images")
 
 
-# --- Excel: registration and bulk edit ------------------------------------------------------------
-
-def _xlsx(data: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(data, content_type=XLSX_CONTENT_TYPE)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
-
+# --- Excel: registration and bulk edit (catalog/views/excel.py, shared with the console) ---------
 
 @require_http_methods(["GET", "POST"])
 @portal_view(Area.PRODUCTS)
 def excel_upload(request):
-    """The Excel page: download the templates, upload a registration or bulk-edit file."""
-    kind = request.POST.get("kind") or request.GET.get("kind") or bulk_services.REGISTRATION
-    if kind not in bulk_services.KINDS:
-        kind = bulk_services.REGISTRATION
-    form = SpreadsheetUploadForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            reference = bulk_services.start_upload(kind=kind, file=form.cleaned_data["file"], seller=request.seller,
-                                                   owner_id=request.user.pk)
-        except CatalogError as error:
-            form.add_error("file", error.message)
-        else:
-            return redirect("partner:product_excel_progress", reference=reference)
-    categories = Category.objects.filter(is_active=True).order_by("path")
-    return render(request, "partner/products/excel.html", {
-        "form": form, "kind": kind, "categories": categories,
-        "async_threshold": bulk_services.ASYNC_THRESHOLD,
-    }, status=400 if form.errors else 200)
+    return excel.upload(request, excel.PORTAL, request.seller)
 
 
 @require_GET
 @portal_view(Area.PRODUCTS)
 def excel_template(request):
-    category = Category.objects.filter(pk=request.GET.get("category") or 0).first() if (
-        request.GET.get("category") or "").isdigit() else None
-    return _xlsx(bulk_services.registration_template(category=category), "product-registration.xlsx")
+    return excel.template(request)
 
 
 @require_GET
 @portal_view(Area.PRODUCTS)
 def excel_bulk_download(request):
-    return _xlsx(bulk_services.bulk_edit_workbook(seller=request.seller), "product-bulk-edit.xlsx")
-
-
-def _own_job(request, reference: str) -> tuple[dict, dict]:
-    stored = bulk_services.STORE.load(reference, owner_id=request.user.pk)
-    progress = bulk_services.STORE.get_progress(reference)
-    if not progress or progress.get("owner") != request.user.pk or progress.get("seller") != request.seller.pk:
-        raise Http404
-    return stored or {}, progress
+    return excel.bulk_download(request, request.seller)
 
 
 @require_GET
 @portal_view(Area.PRODUCTS)
 def excel_progress(request, reference: str):
-    _stored, progress = _own_job(request, reference)
-    phase = progress.get("phase")
-    if phase in ("validated", "failed", "applied"):
-        return redirect("partner:product_excel_preview", reference=reference)
-    return render(request, "partner/products/excel_progress.html", {
-        "reference": reference, "progress": progress_payload(progress),
-        "applying": phase in ("queued", "applying"),
-    })
+    return excel.progress(request, excel.PORTAL, request.seller, reference)
 
 
 @require_GET
 @portal_view(Area.PRODUCTS)
 def excel_progress_json(request, reference: str):
-    _stored, progress = _own_job(request, reference)
-    return JsonResponse(progress_payload(progress, next_url=reverse("partner:product_excel_preview",
-                                                                      args=[reference])))
+    return excel.progress_json(request, excel.PORTAL, request.seller, reference)
 
 
 @require_GET
 @portal_view(Area.PRODUCTS)
 def excel_preview(request, reference: str):
-    stored, progress = _own_job(request, reference)
-    result = bulk_services.STORE.load_result(reference)
-    if progress.get("phase") in ("uploaded", "validating", "queued", "applying"):
-        return redirect("partner:product_excel_progress", reference=reference)
-    rows = (result or {}).get("rows", [])
-    error_count = sum(1 for row in rows if row["error"])
-    only_errors = request.GET.get("errors") == "1" and error_count > 0
-    shown = [row for row in rows if row["error"]] if only_errors else rows
-    page = Paginator(shown, 200).get_page(request.GET.get("page"))
-    return render(request, "partner/products/excel_preview.html", {
-        "reference": reference, "kind": progress.get("kind"), "filename": stored.get("filename", ""),
-        "progress": progress, "page": page, "total": len(rows), "error_count": error_count,
-        "ok_count": len(rows) - error_count, "only_errors": only_errors, "can_apply": bool(stored) and rows
-        and not error_count and progress.get("phase") == "validated",
-    })
+    return excel.preview(request, excel.PORTAL, request.seller, reference)
 
 
 @require_POST
 @portal_view(Area.PRODUCTS)
 def excel_apply(request, reference: str):
-    stored, progress = _own_job(request, reference)
-    if not stored:
-        messages.warning(request, _("That upload has expired or was already applied. Upload the file again."))
-        return redirect("partner:product_excel")
-    bulk_services.start_apply(reference=reference, actor=request.user)
-    progress = bulk_services.STORE.get_progress(reference)
-    if progress.get("phase") == "applied":
-        messages.success(request, _("%(count)s rows applied.") % {"count": progress.get("applied", 0)})
-        return redirect("partner:product_list")
-    if progress.get("phase") == "failed":
-        messages.error(request, progress.get("message") or _("Nothing was applied."))
-        return redirect("partner:product_excel_preview", reference=reference)
-    return redirect("partner:product_excel_progress", reference=reference)
+    return excel.apply(request, excel.PORTAL, request.seller, reference)
