@@ -82,6 +82,15 @@ class ImageMoveForm(forms.Form):
     direction = forms.ChoiceField(choices=[("up", "up"), ("down", "down"), ("first", "first")])
 
 
+class ImageOrderForm(forms.Form):
+    """The whole order at once (drag and drop in the editor): image ids, comma separated, main first."""
+
+    order = forms.RegexField(regex=r"^\d+(,\d+)*$", max_length=400)
+
+    def clean_order(self) -> list[int]:
+        return [int(pk) for pk in self.cleaned_data["order"].split(",")]
+
+
 # --- The product editor (seller portal and console) ----------------------------------------------
 
 class ProductEditorForm(forms.Form):

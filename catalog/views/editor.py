@@ -7,12 +7,13 @@ services and renders ``catalog/_product_editor.html`` inside the audience's layo
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from catalog import notices
 from catalog.exceptions import CatalogError, InvalidImage
-from catalog.forms import ProductEditorForm, editor_options
+from catalog.forms import ImageOrderForm, ProductEditorForm, editor_options
 from catalog.models import Category, Product
 from catalog.services import images as image_services
 from catalog.services import products as product_services
@@ -129,3 +130,18 @@ def handle_editor(request, *, product: Product | None, seller, as_operator: bool
         form.add_error(None, error.message)
         return None, editor_context(form, product=product, specs=specs, rows=_matrix(specs, rows), seller=seller)
     return saved, {}
+
+
+def save_image_order(request, product) -> None:
+    """Portal and console: put the images in the posted order (the first is the main image)."""
+    form = ImageOrderForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("The image order could not be read. Reload the page and try again."))
+        return
+    try:
+        image_services.reorder_product_images(product=product, image_ids=form.cleaned_data["order"],
+                                              actor=request.user)
+    except CatalogError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("Image order saved."))

@@ -164,4 +164,42 @@
     listPrice.addEventListener("input", showDiscount); salePrice.addEventListener("input", showDiscount); showDiscount();
   }
   showOptionGroups();
+
+  // Images: drag and drop reorders them and posts the whole order (the buttons stay for phones
+  // and for browsers without drag and drop).
+  var imageList = document.querySelector("[data-image-order]");
+  var orderForm = imageList && document.getElementById(imageList.getAttribute("data-image-order"));
+  if (imageList && orderForm && "draggable" in imageList && imageList.children.length > 1) {
+    var dragged = null;
+    var hint = document.querySelector("[data-drag-hint]");
+    if (hint) hint.hidden = false;
+    Array.prototype.forEach.call(imageList.children, function (item) {
+      item.draggable = true;
+      item.addEventListener("dragstart", function (event) {
+        dragged = item;
+        item.classList.add("is-dragging");
+        event.dataTransfer.effectAllowed = "move";
+        event.dataTransfer.setData("text/plain", item.getAttribute("data-image-id"));
+      });
+      item.addEventListener("dragend", function () { item.classList.remove("is-dragging"); dragged = null; });
+      item.addEventListener("dragover", function (event) {
+        if (!dragged || dragged === item) return;
+        event.preventDefault();
+        var box = item.getBoundingClientRect();
+        var after = (event.clientX - box.left) > box.width / 2;
+        imageList.insertBefore(dragged, after ? item.nextSibling : item);
+      });
+      item.addEventListener("drop", function (event) { event.preventDefault(); });
+    });
+    imageList.addEventListener("drop", function (event) {
+      event.preventDefault();
+      var ids = Array.prototype.map.call(imageList.children, function (item) {
+        return item.getAttribute("data-image-id");
+      });
+      var input = orderForm.querySelector("input[name=order]");
+      if (input.value === ids.join(",")) return;
+      input.value = ids.join(",");
+      orderForm.submit();
+    });
+  }
 })();
