@@ -165,11 +165,12 @@
   }
   showOptionGroups();
 
-  // Images: drag and drop reorders them and posts the whole order (the buttons stay for phones
-  // and for browsers without drag and drop).
+  // Images: drag and drop (with a mouse) reorders them and posts the whole order; the buttons
+  // stay for phones, where HTML drag and drop does not work with a finger, and without script.
   var imageList = document.querySelector("[data-image-order]");
   var orderForm = imageList && document.getElementById(imageList.getAttribute("data-image-order"));
-  if (imageList && orderForm && "draggable" in imageList && imageList.children.length > 1) {
+  var finePointer = window.matchMedia && window.matchMedia("(pointer: fine)").matches;
+  if (imageList && orderForm && finePointer && "draggable" in imageList && imageList.children.length > 1) {
     var dragged = null;
     var hint = document.querySelector("[data-drag-hint]");
     if (hint) hint.hidden = false;
