@@ -1,6 +1,7 @@
 """Product images in the editor (issue 10: "upload several, order them, main image"): the whole
-order posted at once (the drag-and-drop enhancement) or one step at a time (buttons, which work
-without JavaScript on a phone); the first image is the main one, on the portal's list too."""
+order posted at once (the drag-and-drop enhancement; the one-step buttons, which work without
+JavaScript on a phone, are tested in test_views_partner_products.py and test_services_images.py);
+the first image is the main one, on the portal's list too."""
 
 import pytest
 from django.urls import reverse
@@ -63,19 +64,6 @@ def test_a_stale_or_foreign_order_changes_nothing(client, product_with_three_ima
         assert response.status_code == 200
         assert _order(product) == [red.pk, blue.pk, green.pk], order
         assert "Image order saved." not in response.content.decode()
-
-
-def test_buttons_move_one_step_and_make_main(client, product_with_three_images):
-    staff, product, (red, blue, green) = product_with_three_images
-    client.force_login(staff.user)
-    move = lambda image, direction: client.post(  # noqa: E731
-        reverse("partner:product_image_move", args=[product.pk, image.pk]), {"direction": direction})
-    move(green, "up")
-    assert _order(product) == [red.pk, green.pk, blue.pk]
-    move(blue, "first")
-    assert _order(product) == [blue.pk, red.pk, green.pk]
-    move(blue, "down")
-    assert _order(product) == [red.pk, blue.pk, green.pk]
 
 
 def test_another_sellers_product_or_a_role_without_products_cannot_reorder(client, product_with_three_images):
