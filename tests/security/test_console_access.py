@@ -105,7 +105,7 @@ def objects(settings):
         "faq_id": Faq.objects.create(topic=Faq.Topic.values[0], question="질문", answer_html="<p>답</p>").pk,
         "affiliate_id": affiliate.pk, "year": 2026, "month": 11,
         "review_id": 1,  # only POST-only actions name a review: refused before it is looked up
-        "question_id": question.pk, "inquiry_id": inquiry.pk, "question_id": question.pk, "inquiry_id": inquiry.pk,
+        "question_id": question.pk, "inquiry_id": inquiry.pk,
         "statement_id": statement.pk, "hold_id": hold.pk, "batch_id": batch.pk,
     }
 
