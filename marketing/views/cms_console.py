@@ -6,6 +6,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core.exceptions import DomainError
@@ -242,7 +243,7 @@ def report_funnel(request):
             [(step.label, step.count, f"{step.rate_from_previous}%" if step.rate_from_previous is not None else "")
              for step in steps], title=_("Funnel")),
         "daily_chart": charts.daily_chart(days, title=_("Visits and orders by day"), first_label=_("Visits"),
-                                          second_label=_("Orders")),
+                                          second_label=pgettext("count", "Orders")),
     })
 
 
