@@ -286,3 +286,9 @@ def test_every_search_records_its_result_count_whether_the_page_came_from_the_ca
     page = client.get(reverse("console:marketing:report_searches"))
     zero = page.content.decode().split('data-report="zero"')[1].split("</table>")[0]
     assert "없는상품" in zero and '<td class="num">4</td>' in zero and "캐시미어" not in zero
+
+
+def test_a_blank_search_is_a_page_view_not_a_search(client):
+    assert client.get(reverse("shop:search") + "?q=%20%20", HTTP_USER_AGENT=DESKTOP).status_code == 200
+    assert Event.objects.filter(name="page_view").count() == 1
+    assert not Event.objects.filter(name="search").exists()
