@@ -39,7 +39,7 @@ def daily_chart(days: list[tuple], *, title: str, first_label: str, second_label
     """Two lines over the days: ``days`` of (date, first value, second value)."""
     if not days:
         return ""
-    width, height, pad_left, pad_bottom, pad_top = CHART_WIDTH, 220, 44, 28, 12
+    width, height, pad_left, pad_bottom, pad_top = CHART_WIDTH, 236, 44, 28, 28  # the legend sits above the plot
     plot_width, plot_height = width - pad_left - 10, height - pad_bottom - pad_top
     top = max(max(int(first or 0), int(second or 0)) for _day, first, second in days) or 1
     step = plot_width / max(1, len(days) - 1)
@@ -61,7 +61,7 @@ def daily_chart(days: list[tuple], *, title: str, first_label: str, second_label
         if index % label_every == 0:
             parts.append(f'<text x="{pad_left + index * step:.1f}" y="{height - 8}" text-anchor="middle" '
                          f'class="chart__tick">{row[0]:%m-%d}</text>')
-    parts.append(f'<text x="{width - 10}" y="{pad_top + 4}" text-anchor="end" class="chart__legend">'
+    parts.append(f'<text x="{width - 10}" y="16" text-anchor="end" class="chart__legend">'
                  f'<tspan class="chart__legend--first">● {escape(first_label)}</tspan> '
                  f'<tspan class="chart__legend--second">● {escape(second_label)}</tspan></text>')
     parts.append("</svg>")

@@ -160,6 +160,7 @@ class CategoryRateForm(forms.ModelForm):
     class Meta:
         model = AffiliateCategoryRate
         fields = ["category", "rate_percent"]
+        labels = {"category": _("Category")}
 
 
 class MonthForm(forms.Form):

@@ -4,6 +4,7 @@ ledger and monthly statements."""
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from core.models import TimeStampedModel
 
@@ -12,14 +13,15 @@ class Affiliate(TimeStampedModel):
     """A person or business who brings shoppers with links and earns commission."""
 
     class Kind(models.TextChoices):
-        INDIVIDUAL = "individual", _("Individual")
-        BUSINESS = "business", _("Business")
+        # Contexts: the same English words mean other things for sellers (입점신청, 판매중지, 사업자 정보).
+        INDIVIDUAL = "individual", pgettext_lazy("affiliate", "Individual")
+        BUSINESS = "business", pgettext_lazy("affiliate", "Business")
 
     class Status(models.TextChoices):
-        APPLIED = "applied", _("Applied")  # waiting for an operator
-        APPROVED = "approved", _("Approved")  # links work, commission accrues
-        REJECTED = "rejected", _("Rejected")
-        SUSPENDED = "suspended", _("Suspended")  # links redirect but earn nothing
+        APPLIED = "applied", pgettext_lazy("affiliate", "Applied")  # waiting for an operator
+        APPROVED = "approved", pgettext_lazy("affiliate", "Approved")  # links work, commission accrues
+        REJECTED = "rejected", pgettext_lazy("affiliate", "Rejected")
+        SUSPENDED = "suspended", pgettext_lazy("affiliate", "Suspended")  # links redirect but earn nothing
 
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="affiliate")
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)

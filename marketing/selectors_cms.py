@@ -32,20 +32,24 @@ def audiences_for(user) -> list[str]:
 
 
 def _active_banners(now) -> list[Banner]:
-    """Every active banner not ended, cached under the ``cms`` version (bumped by every banner
-    write), so a warm page asks the database nothing; the schedule is applied per request."""
-    from marketing.services.cms import cms_version
+    """Every active banner not ended, cached under the ``banners`` token of ``core.cache_versions``
+    (bumped by every CMS write), so a warm page asks the database nothing; the schedule is applied
+    per request. When the cache cannot tell the token, the banners come from the database."""
+    from core import cache_versions
 
-    key = f"cms:banners:{cms_version()}"
     try:
-        banners = cache.get(key)
+        versions, stored = cache_versions.read((cache_versions.BANNERS,), ["cms:banners"])
     except Exception:
-        banners = None
-    if banners is None:
-        banners = list(Banner.objects.filter(is_active=True).filter(Q(ends_at__isnull=True) | Q(ends_at__gt=now))
-                       .order_by("sort_order", "-starts_at", "id"))
+        versions, stored = None, {}
+    cached = stored.get("cms:banners")
+    if versions is not None and cached is not None and cached["version"] == versions[cache_versions.BANNERS]:
+        return cached["banners"]
+    banners = list(Banner.objects.filter(is_active=True).filter(Q(ends_at__isnull=True) | Q(ends_at__gt=now))
+                   .order_by("sort_order", "-starts_at", "id"))
+    if versions is not None:
         try:
-            cache.set(key, banners, BANNER_CACHE_SECONDS)
+            cache.set("cms:banners", {"version": versions[cache_versions.BANNERS], "banners": banners},
+                      BANNER_CACHE_SECONDS)
         except Exception:
             pass
     return banners

@@ -42,6 +42,7 @@ urlpatterns += [
     path("reports/promotions/", cms_console.report_promotions, name="report_promotions"),
     path("reports/cohorts/", cms_console.report_cohorts, name="report_cohorts"),
     path("affiliates/", cms_console.affiliate_list, name="affiliate_list"),
+    path("affiliates/<int:affiliate_id>/", cms_console.affiliate_detail, name="affiliate_detail"),
     path("affiliates/<int:affiliate_id>/decide/", cms_console.affiliate_decide, name="affiliate_decide"),
     path("affiliates/rates/", cms_console.affiliate_rate, name="affiliate_rate"),
     path("affiliates/statements/", cms_console.affiliate_statements, name="affiliate_statements"),

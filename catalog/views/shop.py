@@ -120,6 +120,9 @@ def _personalised(request, whole: dict, *, live_coupons: bool) -> HttpResponse:
         coupons = list_downloadable_coupons_for_product(product=target, user=request.user)
         html = html.replace(COUPONS_HOLE, render_to_string("shop/marketing/_product_coupons.html",
                                                            {"product_coupons": coupons}, request), 1)
+    if "result_count" in whole:
+        # The funnel's search event (marketing/funnel/middleware.py) needs the count on a cache hit too.
+        request.funnel_result_count = whole["result_count"]
     return HttpResponse(html)
 
 
@@ -263,7 +266,8 @@ def _search_context(request, query: str) -> dict:
             query=query, filters=form.chosen_filters(), sort=form.chosen_sort(), page_number=request.GET.get("page", 1)
         )
         context.update(_listing_context(request, listing, form))
-        request.funnel_result_count = listing.count  # the funnel's search event (marketing/funnel/middleware.py)
+        # Kept with the cached page: every search, hit or miss, records its event with the count.
+        context["fragment_data"] = {"result_count": listing.count}
         if not listing.count:
             context["suggestions"] = selectors.list_best_sellers(limit=10)
     else:

@@ -175,8 +175,8 @@ def collect(request, response, state: VisitState) -> None:
     match = request.resolver_match
     if url_name in ("product", "product_detail") and match is not None and match.kwargs.get("product_id"):
         state.add_event("view_item", path=path, product_id=int(match.kwargs.get("product_id")))
-    elif url_name == "search" and request.GET.get("q"):
-        state.add_event("search", path=path, search_query=request.GET.get("q", "")[:100],
+    elif url_name == "search" and request.GET.get("q", "").strip():  # blank: the page searched nothing
+        state.add_event("search", path=path, search_query=request.GET.get("q", "").strip()[:100],
                         result_count=getattr(request, "funnel_result_count", None))
     elif url_name == "checkout":
         state.add_event("begin_checkout", path=path)

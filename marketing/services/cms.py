@@ -1,14 +1,14 @@
 """CMS writes: banners, exhibitions, notices and FAQ.
 
-Every write calls ``content_changed()`` after commit, which bumps the cache version key
-``cms``: the storefront's page and fragment cache (catalog/selectors.py, catalog/views/shop.py)
-includes that version in its keys, so a changed banner or exhibition shows on the next request.
+Every write calls ``content_changed()``, which bumps the ``banners`` scope of
+``core.cache_versions`` (now and again on commit): the storefront's page cache
+(catalog/views/shop.py) and the banner list (selectors_cms) are keyed by its token, so a changed
+banner or exhibition shows on the next request.
 """
 
 import logging
 from datetime import datetime
 
-from django.core.cache import cache
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -17,7 +17,6 @@ from marketing.models_cms import Banner, Exhibition, ExhibitionSection, Faq, Not
 
 logger = logging.getLogger(__name__)
 
-CMS_VERSION_KEY = "cms"
 ALLOWED_LINK_SCHEMES = ("https://", "http://")
 
 
@@ -30,39 +29,19 @@ class ContentError(MarketingError):
         self.errors = errors
 
 
-def cms_version() -> int:
-    """The current CMS version (1 when unknown or the cache is down)."""
-    try:
-        return int(cache.get(CMS_VERSION_KEY) or 1)
-    except Exception:
-        return 1
-
-
 def content_changed() -> None:
-    """Bump the ``cms`` cache version so cached storefront pages are rebuilt.
+    """Bump the ``banners`` version (``core.cache_versions``) so cached storefront pages and the
+    banner list are rebuilt on the next request.
 
-    Safe anywhere: bumps at once and again after the surrounding transaction commits; a cache
-    that is down is ignored (the pages then expire on their own timeout).
+    Safe anywhere: ``bump`` sets a new token at once and again after the surrounding transaction
+    commits; a cache that is down is ignored (nothing is served from it then).
     """
-
     from core import cache_versions
 
-    cache_versions.bump_banners()  # the storefront page cache (core.cache_versions) keys pages by it
-
-    def bump():
-        try:
-            try:
-                cache.incr(CMS_VERSION_KEY)
-            except ValueError:  # the key is missing: start it (add, so two writers do not both reset)
-                if not cache.add(CMS_VERSION_KEY, 2, timeout=None):
-                    cache.incr(CMS_VERSION_KEY)
-        except Exception:
-            logger.warning("cms: cache unavailable; version not bumped")
-
-    # Now (this process sees its own change at once) and again after commit (so no other request
-    # can have cached the old rows under the new version in between).
-    bump()
-    transaction.on_commit(bump)
+    try:
+        cache_versions.bump_banners()
+    except Exception:
+        logger.warning("cms: cache unavailable; banners version not bumped")
 
 
 def clean_html(html: str) -> str:

@@ -3,13 +3,13 @@ confirmed orders, commission and statements."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count, Q, Sum
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from marketing import selectors_affiliates
 from marketing.forms_cms import AffiliateApplyForm, AffiliateLinkForm
-from marketing.models_affiliate import Affiliate, AffiliateCommission, AffiliateLink, AffiliateOrder
+from marketing.models_affiliate import Affiliate
 from marketing.services import affiliates as affiliate_services
 
 
@@ -29,19 +29,15 @@ def affiliate_home(request):
                 return redirect("shop:affiliate_home")
         status = 400 if request.method == "POST" else 200
         return render(request, "shop/marketing/affiliate_apply.html", {"form": form}, status=status)
-    links = list(AffiliateLink.objects.filter(affiliate=affiliate).annotate(click_count=Count("clicks"))
-                 .order_by("-created_at", "-id")[:50])
-    orders = AffiliateOrder.objects.filter(affiliate=affiliate)
-    totals = orders.aggregate(orders=Count("id"),
-                              confirmed=Count("id", filter=Q(order__lines__status="confirmed"), distinct=True))
-    commission = AffiliateCommission.objects.filter(affiliate=affiliate).aggregate(
-        total=Sum("commission_amount"), reversed=Sum("commission_amount", filter=Q(kind="reversal")))
+    # The same numbers as the console's affiliate page (marketing/selectors_affiliates.py): clicks on
+    # every link, each order once, commission net of reversals.
+    summary = selectors_affiliates.get_affiliate_summary(affiliate=affiliate)
     return render(request, "shop/marketing/affiliate_dashboard.html", {
-        "affiliate": affiliate, "links": links, "link_form": AffiliateLinkForm(),
-        "clicks": sum(link.click_count for link in links), "orders": totals["orders"],
-        "confirmed_orders": totals["confirmed"], "commission_amount": commission["total"] or 0,
-        "reversed_amount": -(commission["reversed"] or 0),
-        "statements": affiliate.statements.order_by("-month")[:12],
+        "affiliate": affiliate, "summary": summary, "link_form": AffiliateLinkForm(),
+        "links": selectors_affiliates.list_links_with_clicks(affiliate=affiliate, limit=50),
+        "clicks": summary.clicks, "orders": summary.orders, "confirmed_orders": summary.confirmed_orders,
+        "commission_amount": summary.commission_amount, "reversed_amount": summary.reversed_amount,
+        "statements": selectors_affiliates.list_statements(affiliate=affiliate, limit=12),
         "minimum": affiliate_services.minimum_payout(),
     })
 

@@ -6,11 +6,12 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core.exceptions import DomainError
 from core.views_console import console_permission_required
-from marketing import charts, selectors_cms, selectors_reports
+from marketing import charts, selectors_affiliates, selectors_cms, selectors_reports
 from marketing.forms_cms import (
     AffiliateDecisionForm,
     BannerForm,
@@ -242,7 +243,7 @@ def report_funnel(request):
             [(step.label, step.count, f"{step.rate_from_previous}%" if step.rate_from_previous is not None else "")
              for step in steps], title=_("Funnel")),
         "daily_chart": charts.daily_chart(days, title=_("Visits and orders by day"), first_label=_("Visits"),
-                                          second_label=_("Orders")),
+                                          second_label=pgettext("count", "Orders")),
     })
 
 
@@ -294,6 +295,24 @@ def affiliate_list(request):
     })
 
 
+@require_GET
+@console_permission_required(CHANGE_AFFILIATE)
+def affiliate_detail(request, affiliate_id: int):
+    """One affiliate: links and clicks, attributed orders (to the order page), the commission ledger
+    (accrued, reversed, paid) and the monthly statements."""
+    affiliate = get_object_or_404(Affiliate.objects.select_related("user", "decided_by"), pk=affiliate_id)
+    return render(request, "console/marketing/affiliate_detail.html", {
+        "affiliate": affiliate,
+        "summary": selectors_affiliates.get_affiliate_summary(affiliate=affiliate),
+        "links": selectors_affiliates.list_links_with_clicks(affiliate=affiliate),
+        "clicks": selectors_affiliates.list_recent_clicks(affiliate=affiliate),
+        "orders": selectors_affiliates.list_attributed_orders(affiliate=affiliate),
+        "commissions": selectors_affiliates.list_commission_rows(affiliate=affiliate),
+        "statements": selectors_affiliates.list_statements(affiliate=affiliate),
+        "transitions": affiliate_services.AFFILIATE_TRANSITIONS.get(affiliate.status, ()),
+    })
+
+
 @require_POST
 @console_permission_required(CHANGE_AFFILIATE)
 def affiliate_decide(request, affiliate_id: int):
@@ -310,6 +329,8 @@ def affiliate_decide(request, affiliate_id: int):
             messages.error(request, error.message)
         else:
             messages.success(request, _("Affiliate updated."))
+    if request.POST.get("back") == "detail":
+        return redirect("console:marketing:affiliate_detail", affiliate_id=affiliate_id)
     return redirect("console:marketing:affiliate_list")
 
 

@@ -99,24 +99,37 @@ def test_save_banner_refuses_a_broken_image_and_a_foreign_link_changing_nothing(
     assert Banner.objects.count() == 0
 
 
-def test_save_banner_bumps_the_cms_cache_version(django_capture_on_commit_callbacks):
+def test_save_banner_bumps_the_banners_version_and_the_cached_list_is_never_stale(
+        django_capture_on_commit_callbacks, django_assert_num_queries):
+    from core import cache_versions
+
     operator = OperatorFactory(groups=["marketing"])
-    before = cms.cms_version()
+    assert list_banners(slot="home_hero") == []  # cached: an empty list under the current token
+    with django_assert_num_queries(0):
+        assert list_banners(slot="home_hero") == []
+    before = cache_versions.get_versions(cache_versions.BANNERS)
     with django_capture_on_commit_callbacks(execute=True):
-        cms.save_banner(actor=operator, slot="home_hero", title="새 배너", link_url="/exhibitions/",
-                        starts_at=timezone.now(), ends_at=None, audience="everyone", sort_order=0, is_active=True,
-                        image_desktop=png(), image_mobile=png((750, 750)))
-    assert cms.cms_version() > before
+        banner = cms.save_banner(actor=operator, slot="home_hero", title="새 배너", link_url="/exhibitions/",
+                                 starts_at=timezone.now(), ends_at=None, audience="everyone", sort_order=0,
+                                 is_active=True, image_desktop=png(), image_mobile=png((750, 750)))
+    assert cache_versions.get_versions(cache_versions.BANNERS) != before
     assert titles(list_banners(slot="home_hero")) == ["새 배너"]
+    with django_capture_on_commit_callbacks(execute=True):
+        cms.save_banner(actor=operator, banner=banner, slot="home_hero", title="바뀐 배너",
+                        link_url="/exhibitions/", starts_at=banner.starts_at, ends_at=None, audience="everyone",
+                        sort_order=0, is_active=True)
+    assert titles(list_banners(slot="home_hero")) == ["바뀐 배너"]
+    assert not cache.get("cms")  # one mechanism: the old ``cms`` counter key is gone
 
 
 def test_content_changed_tolerates_a_cache_that_is_down(monkeypatch):
     def broken(*args, **kwargs):
         raise ConnectionError("cache down")
 
-    monkeypatch.setattr(cache, "incr", broken)
-    monkeypatch.setattr(cache, "add", broken)
+    monkeypatch.setattr(cache, "set_many", broken)
+    monkeypatch.setattr(cache, "get_many", broken)
     cms.content_changed()  # no exception
+    assert list_banners(slot="home_hero") == []  # read from the database
 
 
 # --- Exhibitions ---------------------------------------------------------------------------------

@@ -256,3 +256,39 @@ def test_writer_ignores_a_replayed_visit_and_applies_updates():
     write_records(records)
     write_records(records[:1])
     assert Visit.objects.count() == 1 and Visit.objects.get().is_human
+
+
+@pytest.mark.postgres
+def test_every_search_records_its_result_count_whether_the_page_came_from_the_cache_or_not(client, settings):
+    """The search page is served from the page cache: a hit builds nothing, yet its event needs the count."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.accounts.factories import OperatorFactory
+
+    settings.STOREFRONT_CACHE_SECONDS = 600
+    ProductFactory(name="캐시미어 니트")
+    ProductFactory(name="캐시미어 머플러")
+    shopper = UserFactory()
+    url = reverse("shop:search")
+    for _round in range(3):  # anonymous: the whole page is cached after the first request
+        assert client.get(url + "?q=없는상품", HTTP_USER_AGENT=DESKTOP).status_code == 200
+        assert client.get(url + "?q=캐시미어", HTTP_USER_AGENT=DESKTOP).status_code == 200
+    client.force_login(shopper)
+    with CaptureQueriesContext(connection) as queries:  # signed in: the shared part comes from the cache
+        assert client.get(url + "?q=없는상품", HTTP_USER_AGENT=DESKTOP).status_code == 200
+    assert not [query for query in queries.captured_queries if "catalog_product" in query["sql"]], "not a cache hit"
+
+    counts = sorted(Event.objects.filter(name="search").values_list("search_query", "result_count"))
+    assert counts == [("없는상품", 0)] * 4 + [("캐시미어", 2)] * 3
+
+    client.force_login(OperatorFactory(groups=["marketing"]))
+    page = client.get(reverse("console:marketing:report_searches"))
+    zero = page.content.decode().split('data-report="zero"')[1].split("</table>")[0]
+    assert "없는상품" in zero and '<td class="num">4</td>' in zero and "캐시미어" not in zero
+
+
+def test_a_blank_search_is_a_page_view_not_a_search(client):
+    assert client.get(reverse("shop:search") + "?q=%20%20", HTTP_USER_AGENT=DESKTOP).status_code == 200
+    assert Event.objects.filter(name="page_view").count() == 1
+    assert not Event.objects.filter(name="search").exists()
