@@ -136,7 +136,7 @@ def seed_funnel(*, operator, stdout=None, seed: int = 2025) -> None:
     from marketing.funnel.middleware import VisitState, current_visit
     from marketing.funnel.sources import Source
     from marketing.funnel.writer import write_records
-    from marketing.models import AffiliateClick, Banner, Exhibition, Visit
+    from marketing.models import AffiliateClick, AffiliateLink, Banner, Exhibition, Visit
     from marketing.services import affiliates
     from orders.services import Delivery, place_order
 
@@ -149,6 +149,8 @@ def seed_funnel(*, operator, stdout=None, seed: int = 2025) -> None:
     links = [affiliates.create_link(affiliate=member, target_path=f"/products/{product_id}/", label="블로그 리뷰")
              for member in members
              for product_id in Product.objects.filter(status="on_sale").order_by("?").values_list("pk", flat=True)[:2]]
+    # The links exist before the first of the clicks dated below.
+    AffiliateLink.objects.filter(pk__in=[link.pk for link in links]).update(created_at=now - timedelta(days=DAYS + 1))
     products = list(Product.objects.filter(status="on_sale", seller__status="active").values_list("pk", flat=True)[:400])
     skus = list(SKU.objects.filter(product__status="on_sale", product__seller__status="active", is_active=True,
                                    stock_quantity__gte=3).values_list("pk", flat=True)[:400])
