@@ -1,6 +1,9 @@
-"""The backup/restore drill (issue 15, "Data is never lost"): a seeded shop is backed up with
-pg_dump (custom format) plus its media and private files, restored into an empty database, and
-the restored shop has the same row counts and the same money figures (orders, payments, refunds)."""
+"""The backup/restore drill (issue 15, "Data is never lost"): a seeded shop (with its settlement
+history: closed, paid and held statements) is backed up with pg_dump (custom format) plus its media and
+private files, restored into an empty database, and the restored shop has the same row counts, the same
+money figures (orders, payments, refunds) and the same reconciliation: ``manage.py reconcile`` prints
+the same report, every equation with both sides to the won, balanced, before the backup and after the
+restore."""
 
 from pathlib import Path
 
@@ -10,28 +13,18 @@ from django.conf import settings
 from django.core.management import call_command
 from django.db import connection
 from django.db.models import Sum
+from django.utils import timezone
 
 from core.backup import BackupError, make_backup, restore_backup
+from tests.core.fixtures.drill import reconcile_report, scratch_database
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 
-def _admin_connection():
-    database = settings.DATABASES["default"]
-    return psycopg.connect(dbname="postgres", host=database.get("HOST") or None, port=database.get("PORT") or None,
-                           user=database.get("USER") or None, password=database.get("PASSWORD") or None,
-                           autocommit=True)
-
-
 @pytest.fixture
 def empty_database():
-    name = f"{connection.settings_dict['NAME']}_restore"
-    with _admin_connection() as admin:
-        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.execute(f'CREATE DATABASE "{name}"')
-    yield {**settings.DATABASES["default"], "NAME": name}
-    with _admin_connection() as admin:
-        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    with scratch_database("restore") as database:
+        yield database
 
 
 def _orm_figures() -> dict:
@@ -40,6 +33,7 @@ def _orm_figures() -> dict:
     from catalog.models import SKU, Product
     from claims.models import Claim
     from orders.models import Order, OrderLine, Payment, PaymentCancel
+    from settlement.models import LedgerEntry, Statement
 
     def total(model, field):
         return model.objects.aggregate(total=Sum(field))["total"] or 0
@@ -48,11 +42,14 @@ def _orm_figures() -> dict:
         "rows": {"accounts_user": User.objects.count(), "catalog_product": Product.objects.count(),
                  "catalog_sku": SKU.objects.count(), "orders_order": Order.objects.count(),
                  "orders_orderline": OrderLine.objects.count(), "orders_payment": Payment.objects.count(),
-                 "orders_paymentcancel": PaymentCancel.objects.count(), "claims_claim": Claim.objects.count()},
+                 "orders_paymentcancel": PaymentCancel.objects.count(), "claims_claim": Claim.objects.count(),
+                 "settlement_statement": Statement.objects.count(),
+                 "settlement_ledgerentry": LedgerEntry.objects.count()},
         "money": {"orders": total(Order, "total_amount"), "lines paid": total(OrderLine, "paid_amount"),
                   "lines refunded": total(OrderLine, "refunded_amount"), "payments": total(Payment, "amount"),
                   "payments cancelled": total(Payment, "cancelled_amount"),
-                  "pg cancels": total(PaymentCancel, "amount"), "claim refunds": total(Claim, "refund_amount")},
+                  "pg cancels": total(PaymentCancel, "amount"), "claim refunds": total(Claim, "refund_amount"),
+                  "ledger": total(LedgerEntry, "amount"), "statements paid": total(Statement, "paid_amount")},
     }
 
 
@@ -65,6 +62,8 @@ def _restored_figures(database: dict) -> dict:
         "payments cancelled": "SELECT COALESCE(SUM(cancelled_amount), 0) FROM orders_payment",
         "pg cancels": "SELECT COALESCE(SUM(amount), 0) FROM orders_paymentcancel",
         "claim refunds": "SELECT COALESCE(SUM(refund_amount), 0) FROM claims_claim",
+        "ledger": "SELECT COALESCE(SUM(amount), 0) FROM settlement_ledgerentry",
+        "statements paid": "SELECT COALESCE(SUM(paid_amount), 0) FROM settlement_statement",
     }
     with psycopg.connect(dbname=database["NAME"], host=database.get("HOST") or None,
                          port=database.get("PORT") or None, user=database.get("USER") or None) as restored:
@@ -74,7 +73,7 @@ def _restored_figures(database: dict) -> dict:
     return {"rows": rows, "money": money}
 
 
-def test_a_seeded_shop_restored_from_its_backup_has_the_same_rows_money_and_files(empty_database, tmp_path):
+def test_a_seeded_shop_restored_from_its_backup_has_the_same_rows_money_reconciliation_and_files(empty_database, tmp_path):
     call_command("seed_demo", products=40, no_images=True, no_logins=True, stdout=open("/dev/null", "w"))
     from orders.models import Order
 
@@ -84,6 +83,9 @@ def test_a_seeded_shop_restored_from_its_backup_has_the_same_rows_money_and_file
     Path(settings.PRIVATE_MEDIA_ROOT, "claims").mkdir(parents=True, exist_ok=True)
     Path(settings.PRIVATE_MEDIA_ROOT, "claims", "photo.jpg").write_bytes(b"private photo")
     before = _orm_figures()
+    today = timezone.localdate()
+    # manage.py reconcile, in its own process, over the live test database (this test commits its data).
+    reconciled_status, reconciled, totals = reconcile_report(connection.settings_dict, date_to=today)
 
     folder = make_backup(output_dir=tmp_path / "backups")
     restore_backup(folder, database=empty_database, media_root=tmp_path / "restored-media",
@@ -91,7 +93,16 @@ def test_a_seeded_shop_restored_from_its_backup_has_the_same_rows_money_and_file
 
     assert (folder / "database.dump").read_bytes()[:5] == b"PGDMP"  # pg_dump's custom format
     assert _restored_figures(empty_database) == before
+    # The same reconciliation, to the won, on the restored shop: every equation, every term, both sides.
+    restored_status, restored, restored_totals = reconcile_report(empty_database, date_to=today)
+    assert restored == reconciled
+    assert reconciled_status == restored_status == 0, reconciled  # exit 1 on any difference
+    assert restored_totals == totals and all(left == right for left, right in totals)
+    # Nothing is zero: orders, refunds, settled lines and payouts of the seeded settlement history.
+    orders, refunds, settled, payouts = totals
+    assert orders[0] > 0 and refunds[0] > 0 and settled[0] > 0 and payouts[0] > 0
     assert before["money"]["orders"] > 0 and before["rows"]["orders_order"] >= 5
+    assert before["rows"]["settlement_statement"] and before["money"]["statements paid"] > 0
     assert (tmp_path / "restored-media" / "products" / "1.jpg").read_bytes() == b"jpeg bytes"
     assert (tmp_path / "restored-private" / "claims" / "photo.jpg").read_bytes() == b"private photo"
 

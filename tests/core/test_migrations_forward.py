@@ -1,22 +1,173 @@
-"""Migrations are safe for a live shop: on a seeded database, each app is taken back as far as it can
-go without dropping a table that holds data (no initial migration of any app is unapplied, no table
-with rows is dropped), and every later migration then applies forward again over the data, which
-comes through intact.
+"""Migrations are safe for a live shop (issue 15, "Data is never lost"). Two drills:
 
-Not covered, because going back before them would drop tables with rows: migrations that create a
-table the seed fills (orders.0002_fulfilment: the couriers) or that such a table depends on
-(catalog.0002_search_trigram, core.0002_outbox)."""
+1. **The upgrade from the previous release** (the ones a live shop meets on deploy day). The first wave,
+   as it landed (commit f66b0a9, 2026-11-22), seeded by its own ``seed_demo`` (40 products, orders in every
+   state) plus claims made by its own services (a refunded partial cancel, a refunded return, an open
+   return), was dumped into ``fixtures/wave1_seeded.sql.gz`` (``fixtures/make_wave1_seeded.py``
+   regenerates it). The dump is loaded into a fresh database and ``manage.py migrate`` runs there with the
+   current code, in its own process, as on deploy day: every migration since that release, of every app
+   (settlement included), applies forward over real data. Then no row is lost, no money column's sum
+   moves, the data migrations backfill what they say, and ``manage.py reconcile`` balances. The test
+   database is never touched (the scratch database is dropped afterwards); git is not needed.
+
+2. **Back and forth on a seeded database** (a rollback of a bad deploy): on a shop seeded by the current
+   code, each app is taken back as far as it can go without dropping a table that holds data (no initial
+   migration of any app is unapplied, no table with rows is dropped), and every later migration then
+   applies forward again over the data, which comes through intact. Not covered that way, because going
+   back before them would drop tables with rows: migrations that create a table the seed fills
+   (orders.0002_fulfilment: the couriers) or that such a table depends on (catalog.0002_search_trigram,
+   core.0002_outbox), and the first wave's (drill 1 starts after them: they are the previous release).
+"""
+
+import time
+from pathlib import Path
 
 import pytest
 from django.core.management import call_command
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
+from django.db.migrations.loader import MigrationLoader
+from django.utils import timezone
 
-from core.backup import current_figures
+from core.backup import current_figures, figures_postgres
+from tests.core.fixtures.drill import connect, load_sql_dump, manage, reconcile_report, scratch_database
 
-pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.postgres]
 
 OUR_APPS = ["core", "accounts", "partners", "catalog", "orders", "claims", "settlement", "marketing"]
+
+# --- 1. the upgrade from the previous release ------------------------------------------------------
+
+FIXTURE = Path(__file__).parent / "fixtures" / "wave1_seeded.sql.gz"
+
+# Tables of the previous release that a migration to head may add rows to, and why. Every other table
+# of that release keeps exactly its rows; every table the upgrade creates starts empty.
+GROWS = {
+    "django_migrations": "migrate records each migration it applies",
+    "django_content_type": "post_migrate adds the new models' content types",
+    "auth_permission": "post_migrate adds the new models' permissions",
+    "auth_group_permissions": "settlement.0003, partners.0003, marketing.0003/0004 (sync_operator_groups) give the "
+                              "operator groups the new apps' permissions",
+}
+
+OPEN_CLAIM = ("requested", "approved", "pickup_started", "picked_up", "held", "replacement_shipped")
+
+
+def _rows(cursor, sql: str) -> list:
+    cursor.execute(sql)
+    return cursor.fetchall()
+
+
+@pytest.fixture(scope="module")
+def upgraded_release():
+    """The previous release's seeded shop, loaded into a scratch database and migrated to head."""
+    with scratch_database("upgrade") as database:
+        load_sql_dump(FIXTURE, database)
+        with connect(database) as old, old.cursor() as cursor:
+            before = figures_postgres(cursor)
+            applied_before = set(_rows(cursor, "SELECT app, name FROM django_migrations"))
+            # What the old release's claims say about their lines (the expected values of the backfills).
+            refunded_items = dict(_rows(cursor, """
+                SELECT cl.order_line_id, SUM(c.items_refund_amount) FROM claims_claim c
+                JOIN claims_claimline cl ON cl.claim_id = c.id
+                WHERE c.refunded_at IS NOT NULL GROUP BY cl.order_line_id"""))
+            held = dict(_rows(cursor, f"""
+                SELECT cl.order_line_id, SUM(cl.quantity) FROM claims_claim c
+                JOIN claims_claimline cl ON cl.claim_id = c.id
+                WHERE c.status IN {OPEN_CLAIM} GROUP BY cl.order_line_id"""))
+            paid_orders = _rows(cursor, "SELECT COALESCE(SUM(items_amount + shipping_amount), 0) FROM orders_order "
+                                        "WHERE paid_at IS NOT NULL")[0][0]
+            pg_refunds = _rows(cursor, "SELECT COALESCE(SUM(amount), 0) FROM orders_paymentcancel")[0][0]
+        started = time.monotonic()
+        migrated = manage("migrate", "--noinput", database=database)
+        seconds = time.monotonic() - started
+        if migrated.returncode:
+            pytest.fail(f"migrate failed on the previous release's data:\n{migrated.stdout[-2000:]}\n"
+                        f"{migrated.stderr[-4000:]}")
+        with connect(database) as new, new.cursor() as cursor:
+            after = figures_postgres(cursor)
+            applied_after = set(_rows(cursor, "SELECT app, name FROM django_migrations"))
+            lines = {line_id: (gross, held_quantity) for line_id, gross, held_quantity in _rows(
+                cursor, "SELECT id, refunded_gross_amount, held_quantity FROM orders_orderline")}
+        yield {"database": database, "before": before, "after": after, "migrate": migrated, "seconds": seconds,
+               "applied_before": applied_before, "applied_after": applied_after, "refunded_items": refunded_items,
+               "held": held, "lines": lines, "paid_orders": int(paid_orders), "pg_refunds": int(pg_refunds)}
+
+
+def test_the_previous_release_s_seeded_shop_migrates_to_head_without_losing_a_row_or_a_won(upgraded_release):
+    upgrade = upgraded_release
+    before, after = upgrade["before"], upgrade["after"]
+    assert upgrade["migrate"].returncode == 0, upgrade["migrate"].stdout + upgrade["migrate"].stderr
+    # The fixture is the previous release's seeded shop (seed_demo --products 40, and three claims).
+    assert before["catalog_product"]["rows"] == 40 and before["orders_order"]["rows"] == 5
+    assert before["claims_claim"]["rows"] == 3 and before["orders_paymentcancel"]["rows"] == 2
+    assert "settlement_ledgerentry" not in before and ("settlement", "0001_commission_rules_contracts") not in \
+        upgrade["applied_before"]
+
+    # Every migration of the current code is applied, each one since the release by this run.
+    graph = MigrationLoader(None, ignore_no_migrations=True).graph
+    assert upgrade["applied_after"] == set(graph.nodes)
+    applied_now = upgrade["applied_after"] - upgrade["applied_before"]
+    assert {name for app, name in applied_now if app == "settlement"} == \
+        {name for app, name in graph.nodes if app == "settlement"}
+    assert {("orders", "0007_lines_held_by_claims_and_fee_snapshots"),
+            ("claims", "0004_refund_steps_breakdown_holds_inspection"), ("partners", "0002_staff_roles"),
+            ("marketing", "0004_merge_20261130_1532"), ("orders", "0010_merge_20261130_1502")} <= applied_now
+    assert "Applying settlement.0006_ledger_links_without_row_checks... OK" in upgrade["migrate"].stdout
+
+    # No row lost: every table of the release keeps its rows; only Django's bookkeeping and the groups'
+    # permissions grow, and every new table starts empty.
+    for table, figures in before.items():
+        if table in GROWS:
+            assert after[table]["rows"] >= figures["rows"], table
+        else:
+            assert after[table]["rows"] == figures["rows"], table
+    assert after["auth_group_permissions"]["rows"] > before["auth_group_permissions"]["rows"]
+    assert {table: figures["rows"] for table, figures in after.items() if table not in before} == \
+        dict.fromkeys(set(after) - set(before), 0)
+    # No money moved: every money column (*_amount) of the release sums to the same won.
+    for table, figures in before.items():
+        assert {column: after[table]["sums"][column] for column in figures["sums"]} == figures["sums"], table
+    assert before["orders_order"]["sums"]["total_amount"] > 0 and before["claims_claim"]["sums"]["refund_amount"] > 0
+
+
+def test_the_data_migrations_backfill_the_old_release_s_claims(upgraded_release):
+    """orders.0007: a refunded line's gross refunded item value (what its refunded claims gave back for the
+    items); claims.0004: units under an open claim hold their line."""
+    upgrade = upgraded_release
+    assert upgrade["refunded_items"] and upgrade["held"]  # the fixture has both
+    for line_id, (gross, held_quantity) in upgrade["lines"].items():
+        assert gross == upgrade["refunded_items"].get(line_id, 0), line_id
+        assert held_quantity == upgrade["held"].get(line_id, 0), line_id
+
+
+def test_the_upgraded_shop_s_money_reconciles(upgraded_release):
+    upgrade = upgraded_release
+    status, output, totals = reconcile_report(upgrade["database"], date_to=timezone.localdate())
+
+    assert status == 0, output  # manage.py reconcile exits 1 on any difference
+    assert all(left == right for left, right in totals), output
+    orders, refunds, settled, payouts = totals
+    assert orders == (upgrade["paid_orders"], upgrade["paid_orders"]) and upgrade["paid_orders"] > 0
+    assert refunds == (upgrade["pg_refunds"], upgrade["pg_refunds"]) and upgrade["pg_refunds"] > 0
+    assert settled == payouts == (0, 0)  # the release had no settlement
+
+
+@pytest.mark.xfail(strict=True, reason="known gap (issue 11): no migration freezes a commission for the lines "
+                                        "placed before settlement existed, so they never settle")
+def test_the_old_release_s_paid_lines_can_be_settled_after_the_upgrade(upgraded_release):
+    """A settlement close books only lines with a frozen commission (settlement.sources.settleable_lines_sql
+    joins settlement_linecommission): lines paid before the upgrade have none, so their sellers would never be
+    paid for them."""
+    with connect(upgraded_release["database"]) as db, db.cursor() as cursor:
+        without = _rows(cursor, """
+            SELECT COUNT(*) FROM orders_orderline ol JOIN orders_order o ON o.id = ol.order_id
+            WHERE o.paid_at IS NOT NULL AND NOT EXISTS (
+                SELECT 1 FROM settlement_linecommission lc WHERE lc.order_line_id = ol.id)""")[0][0]
+    assert without == 0
+
+
+# --- 2. back and forth on a seeded database --------------------------------------------------------
 
 
 def _drops_data(migration, tables_with_rows: set[str]) -> bool:
@@ -62,6 +213,7 @@ def _data_rows() -> dict:
             if figures["rows"] and table not in BOOKKEEPING}
 
 
+@pytest.mark.django_db(transaction=True)
 def test_every_later_migration_applies_forward_on_a_seeded_database():
     call_command("seed_demo", products=20, no_images=True, no_logins=True, stdout=open("/dev/null", "w"))
     # The settlement history the demo builds is set aside (its ledger is append-only: TRUNCATE, not
@@ -73,10 +225,15 @@ def test_every_later_migration_applies_forward_on_a_seeded_database():
     assert before["orders_order"]["rows"] > 0 and before["catalog_product"]["rows"] == 20
 
     covered = set()
-    for app, (target, unapplied) in _rollback_targets(set(before)).items():
-        call_command("migrate", app, target, verbosity=0)  # back over the seeded data
-        call_command("migrate", verbosity=0)  # and forward again
-        covered.update(unapplied)
+    try:
+        for app, (target, unapplied) in _rollback_targets(set(before)).items():
+            call_command("migrate", app, target, verbosity=0)  # back over the seeded data
+            call_command("migrate", verbosity=0)  # and forward again
+            covered.update(unapplied)
+    finally:
+        # Whatever failed half-way, the test database ends at head (with its triggers), so the flush
+        # after this test, and any test after it, finds the schema it expects.
+        call_command("migrate", verbosity=0)
 
     after = _data_rows()
     assert {table: figures["rows"] for table, figures in after.items()} == \
