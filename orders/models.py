@@ -143,6 +143,10 @@ class OrderShipping(models.Model):
     # never reach this order). Null on orders placed before the snapshot existed: the live policy is read.
     return_fee_amount = models.BigIntegerField(null=True, blank=True, help_text="one-way return fee at order time")
     exchange_fee_amount = models.BigIntegerField(null=True, blank=True, help_text="round-trip exchange fee at order time")
+    # The seller's base fee in force when the order was placed, even when this bundle shipped free
+    # (base_fee_amount 0): what a return breaking the free-shipping threshold charges back.
+    policy_base_fee_amount = models.BigIntegerField(null=True, blank=True,
+                                                    help_text="the policy's base fee at order time")
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["order", "seller"], name="order_shipping_per_seller")]
