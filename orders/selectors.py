@@ -24,17 +24,31 @@ def count_lines_by_status_for_shopper(*, user, days: int = 90) -> list[tuple[str
     """The my-page strip: (status, label, count) of the shopper's lines of the last ``days`` days."""
     from datetime import timedelta
 
-    from django.db.models import Count
+    from django.db.models import Count, Q
     from django.utils import timezone
+    from django.utils.translation import pgettext
+
+    from orders.models import PaymentMethod
 
     S = OrderLine.Status
     steps = [S.PENDING_PAYMENT, S.PAID, S.PREPARING, S.READY_TO_SHIP, S.SHIPPING, S.DELIVERED]
-    counts = dict(
+    rows = (
         OrderLine.objects.filter(order__user=user, created_at__gte=timezone.now() - timedelta(days=days),
                                  status__in=steps)
-        .values_list("status").annotate(n=Count("id")).values_list("status", "n")
+        .values_list("status").annotate(
+            n=Count("id"),
+            deposits=Count("id", filter=Q(order__payment_method=PaymentMethod.VIRTUAL_ACCOUNT)))
     )
-    return [(status, S(status).label, counts.get(status, 0)) for status in steps]
+    counts = {status: (n, deposits) for status, n, deposits in rows}
+    unpaid, deposits = counts.get(S.PENDING_PAYMENT, (0, 0))
+    # An unpaid card (mobile, easy pay …) order is still in the PG window: 결제대기; only a virtual
+    # account waits for a deposit: 입금대기 (issue 9 point 6). The 입금대기 step stays when nothing is unpaid.
+    strip = []
+    if unpaid - deposits:
+        strip.append((S.PENDING_PAYMENT, pgettext("line status", "Payment pending"), unpaid - deposits))
+    if deposits or not unpaid:
+        strip.append((S.PENDING_PAYMENT, S.PENDING_PAYMENT.label, deposits))
+    return strip + [(status, S(status).label, counts.get(status, (0, 0))[0]) for status in steps[1:]]
 
 
 def list_orders_for_shopper(*, user):
