@@ -368,6 +368,33 @@ class PaymentCancel(models.Model):
         return f"cancel {self.amount} of payment {self.payment_id}"
 
 
+class DepositAfterCancel(TimeStampedModel):
+    """Money the PG captured for an order the shop had already ended unpaid (cancelled by the shopper,
+    expired): a virtual-account deposit that crossed the cancel. It always goes back (docs/lifecycle.md)."""
+
+    class Status(models.TextChoices):
+        NEEDS_ACCOUNT = "needs_account", _("Needs the shopper's refund account")  # a virtual account: CS asks
+        REFUNDING = "refunding", _("Refunding")  # recorded; the PG cancel is being called
+        REFUND_FAILED = "refund_failed", _("Refund failed")  # the PG refused: retry from the console
+        REFUNDED = "refunded", _("Refunded")
+
+    order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="deposits_after_cancel")
+    payment = models.OneToOneField(Payment, on_delete=models.PROTECT, related_name="deposit_after_cancel")
+    amount = models.BigIntegerField()
+    status = models.CharField(max_length=20, choices=Status.choices)
+    refund_bank_code = models.CharField(max_length=10, blank=True)
+    refund_account_number = models.CharField(max_length=40, blank=True)
+    refund_holder = models.CharField(max_length=60, blank=True)
+    error = models.CharField(max_length=300, blank=True)
+    refunded_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.CheckConstraint(condition=models.Q(amount__gt=0), name="deposit_after_cancel_positive")]
+
+    def __str__(self) -> str:
+        return f"{self.order_id}: {self.amount} {self.status}"
+
+
 class PaymentEvent(models.Model):
     """A callback (webhook) from the PG, stored once per event id before it is handled."""
 

@@ -569,3 +569,32 @@ def waybill_progress(request, reference: str):
 @console_permission_required(VIEW_ORDER, MANAGE_FULFILMENT)
 def waybill_progress_json(request, reference: str):
     return JsonResponse(_progress_payload(reference, _owned_progress(request, reference)))
+
+
+# --- Money received after an order ended unpaid -----------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+@console_permission_required(VIEW_ORDER, HANDLE_CS)
+def deposits_after_cancel(request):
+    """The deposits that crossed an unpaid order's end, to refund: a virtual account needs the account
+    the shopper gives CS; a failed refund is retried here with the same PG key."""
+    from orders.payments import RefundAccount
+    from orders.services.late_deposits import list_deposits_to_refund, refund_deposit_after_cancel
+
+    if request.method == "POST":
+        deposit = get_object_or_404(list_deposits_to_refund(), pk=request.POST.get("deposit"))
+        account = None
+        if request.POST.get("refund_account_number", "").strip():
+            account = RefundAccount(request.POST.get("refund_bank_code", "").strip()[:10],
+                                    request.POST.get("refund_account_number", "").replace("-", "").strip()[:40],
+                                    request.POST.get("refund_holder", "").strip()[:60])
+        try:
+            refund_deposit_after_cancel(deposit_id=deposit.pk, refund_account=account, actor=request.user)
+        except DomainError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, _("%(amount)s won refunded for order %(number)s.") % {
+                "amount": f"{deposit.amount:,}", "number": deposit.order.number})
+        return redirect("console:orders:deposits_after_cancel")
+    return render(request, "console/orders/deposits_after_cancel.html", {"deposits": list(list_deposits_to_refund())})
