@@ -508,6 +508,8 @@ class BulkLineJob(models.Model):
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     action = models.CharField(max_length=20)
     query = models.CharField(max_length=2000, blank=True)
+    # What the action needs besides the lines (a dispatch delay: new date, reason, note), checked when queued.
+    params = models.JSONField(default=dict, blank=True)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.QUEUED)
     total = models.PositiveIntegerField(default=0)
     done = models.PositiveIntegerField(default=0)
