@@ -174,10 +174,10 @@ def search_console_lines(*, status: str = "", number: str = "", name: str = "", 
     """The console's order lines, newest first, with their order, seller and courier (one query a page).
 
     Partial terms, as Korean CS asks for them: a part of the order number, a part of the
-    orderer's name (three letters or more anywhere; one or two at its start or end), a part of
-    the product name (contains searches, trigram-indexed on
-    PostgreSQL), the last 4 digits of the orderer's phone (an index on ``right(phone, 4)``) or
-    the whole number (exact, in its stored forms); the e-mail is exact (case-insensitive). A
+    orderer's or the recipient's name (three letters or more anywhere; one or two at its start or
+    end), a part of the product name (contains searches, trigram-indexed on PostgreSQL), the last
+    4 digits of the orderer's or the recipient's phone (indexes on ``right(phone, 4)``) or the
+    orderer's whole number (exact, in its stored forms); the e-mail is exact (case-insensitive). A
     whole order number is an exact match. The dates are the order date (the lines are created
     with their order). ``status`` "all" (the 전체 tab) or "" filters nothing.
     """
@@ -197,20 +197,25 @@ def search_console_lines(*, status: str = "", number: str = "", name: str = "", 
         else:
             lines = lines.filter(order__number__contains=number)
     if name:
+        # The orderer's name or the recipient's (CS searches 주문자/수령자 alike): each side has its
+        # own indexes on orders_order, which the planner ORs (BitmapOr), see migration 0014.
         name = name.strip()
         if len(name) >= 3:  # trigram-indexed contains
-            lines = lines.filter(order__orderer_name__icontains=name)
+            lines = lines.filter(Q(order__orderer_name__icontains=name) | Q(order__recipient__icontains=name))
         else:
             # One or two letters ("김", "길동") have no trigram to look up: a Korean name of 2–4
             # letters holds such a part at its start or its end, each answered by a btree
             # (the name, and the name reversed).
-            lines = lines.annotate(orderer_name_reversed=Reverse("order__orderer_name")).filter(
-                Q(order__orderer_name__startswith=name) | Q(orderer_name_reversed__startswith=name[::-1]))
+            lines = lines.annotate(orderer_name_reversed=Reverse("order__orderer_name"),
+                                   recipient_reversed=Reverse("order__recipient")).filter(
+                Q(order__orderer_name__startswith=name) | Q(orderer_name_reversed__startswith=name[::-1])
+                | Q(order__recipient__startswith=name) | Q(recipient_reversed__startswith=name[::-1]))
     if phone:
         digits = re.sub(r"\D", "", phone)
         if len(digits) == 4:
-            lines = lines.annotate(orderer_phone_last4=Right("order__orderer_phone", 4)).filter(
-                orderer_phone_last4=digits)
+            lines = lines.annotate(orderer_phone_last4=Right("order__orderer_phone", 4),
+                                   recipient_phone_last4=Right("order__recipient_phone", 4)).filter(
+                Q(orderer_phone_last4=digits) | Q(recipient_phone_last4=digits))
         else:
             lines = lines.filter(order__orderer_phone__in=normalize_phone(phone))
     if email:
