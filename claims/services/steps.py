@@ -139,7 +139,8 @@ def reject_claim(*, claim_id: int, actor, reason: str, reason_code: str = "", co
                                   "return_to_shopper_waybill", "decision_pending", "updated_at"])
         from orders.services.lines import record_change_note
 
-        record_change_note(claim, actor=actor, note=_("Rejection proposed: %(reason)s") % {"reason": reason})
+        record_change_note(claim, actor=actor, field="decision_note",
+                           note=_("Rejection proposed: %(reason)s") % {"reason": reason})
         return claim
     move_claim(claim, Status.REJECTED, actor=actor, reason=reason, extra=("reject_reason",))
     _undo_reservation(claim, actor)
@@ -195,7 +196,8 @@ def refuse_decision(*, claim_id: int, actor, note: str = "") -> Claim:
         claim.return_to_shopper_courier, claim.return_to_shopper_waybill = None, ""
         claim.save(update_fields=["decision_pending", "reject_reason", "reject_reason_code",
                                   "return_to_shopper_courier", "return_to_shopper_waybill", "updated_at"])
-        record_change_note(claim, actor=actor, note=note or _("Rejection refused by the operator"))
+        record_change_note(claim, actor=actor, field="decision_note",
+                           note=note or _("Rejection refused by the operator"))
     return claim
 
 
