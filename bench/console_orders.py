@@ -102,7 +102,8 @@ def seed(target_lines: int, rng: random.Random) -> None:
             "option_label, sku_code, status, quantity, unit_price_amount, option_delta_amount, items_amount, "
             "shipping_share_amount, discount_share_amount, points_share_amount, paid_amount, refunded_amount, "
             "ship_by_date, delay_reason, delay_note, waybill_number, cancel_reason, refunded_points_amount, "
-            "refunded_shipping_amount, refunded_quantity, claimed_quantity) FROM STDIN")
+            "refunded_shipping_amount, refunded_quantity, claimed_quantity, held_quantity, refunded_gross_amount, "
+            "shipping_discount_share_amount) FROM STDIN")
         orders, lines = [], []
         order_id = 0
         while line_rows < target_lines:
@@ -132,7 +133,7 @@ def seed(target_lines: int, rng: random.Random) -> None:
                                     sku.price_delta_amount, items, 0, 0, 0, items, 0, ship_by, "", "",
                                     f"{rng.randrange(10**11, 10**12)}" if status in (
                                         "ready_to_ship", "shipping", "delivered", "confirmed") else "", "",
-                                    0, 0, 0, 0))
+                                    0, 0, 0, 0, 0, 0, 0))
             # One order in five is a gift: the recipient is someone else (the search looks at both).
             recipient, recipient_phone = (name, phone) if rng.random() < 0.8 else rng.choice(users)[2:]
             orders.append((order_id, created, created, f"{created:%Y%m%d}-{order_id:07d}", user_id, payment_status,

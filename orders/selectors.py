@@ -200,8 +200,12 @@ def search_console_lines(*, status: str = "", number: str = "", name: str = "", 
         # The orderer's name or the recipient's (CS searches 주문자/수령자 alike): each side has its
         # own indexes on orders_order, which the planner ORs (BitmapOr), see migration 0014.
         name = name.strip()
-        if len(name) >= 3:  # trigram-indexed contains
-            lines = lines.filter(Q(order__orderer_name__icontains=name) | Q(order__recipient__icontains=name))
+        if len(name) >= 3:  # trigram-indexed contains, orders first (see orders_matching_name)
+            order_ids = list(orders_matching_name(name)[:NAME_MATCH_ORDER_CAP + 1])
+            if len(order_ids) <= NAME_MATCH_ORDER_CAP:
+                lines = lines.filter(order_id__in=order_ids)
+            else:  # a very common part: matching lines are dense, walking the newest lines finds a page
+                lines = lines.filter(Q(order__orderer_name__icontains=name) | Q(order__recipient__icontains=name))
         else:
             # One or two letters ("김", "길동") have no trigram to look up: a Korean name of 2–4
             # letters holds such a part at its start or its end, each answered by a btree
@@ -234,6 +238,24 @@ def search_console_lines(*, status: str = "", number: str = "", name: str = "", 
     if delayed_only:
         lines = lines.filter(status__in=DELAYABLE_STATUSES, ship_by_date__lt=today or timezone.localdate())
     return lines.order_by("-id")
+
+
+NAME_MATCH_ORDER_CAP = 2000
+
+
+def orders_matching_name(name: str):
+    """Ids of the orders whose orderer's or recipient's name contains ``name`` (3+ letters): a BitmapOr
+    of the two trigram indexes on orders_order.
+
+    Why a query of its own: joined to the lines and ordered by line id, the planner underestimates
+    how rare a name is and walks the newest lines backwards, checking each line's order (109k buffer
+    hits, 103 ms on 200k lines, 465 ms p50 under load). Looking the orders up first and then their
+    lines by ``order_id IN (…)`` reads a few hundred rows (1.6 ms). Past NAME_MATCH_ORDER_CAP orders
+    the caller joins instead (matches are then dense and the backward walk is quick)."""
+    from django.db.models import Q
+
+    return (Order.objects.filter(Q(orderer_name__icontains=name) | Q(recipient__icontains=name))
+            .order_by().values_list("pk", flat=True))
 
 
 def count_search_results(lines, *, cap: int) -> int:

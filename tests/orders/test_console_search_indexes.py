@@ -30,8 +30,6 @@ def _plan(queryset) -> str:
     ({"name": "김"}, "order_recipient_prefix"),
     ({"name": "길동"}, "order_orderer_name_suffix"),
     ({"name": "길동"}, "order_recipient_suffix"),
-    ({"name": "홍길동"}, "order_orderer_name_trgm"),
-    ({"name": "홍길동"}, "order_recipient_trgm"),
     ({"number": "1130-0001"}, "order_number_trgm"),
     ({"number": "20261130-000123"}, "orders_order_number"),  # whole: the unique index
 ])
@@ -43,6 +41,17 @@ def test_each_partial_search_can_use_its_index(search, index):
         cursor.execute("ANALYZE orders_order")
     plan = _plan(search_console_lines(**search))
     assert index in plan, plan
+
+
+@pytest.mark.parametrize("index", ["order_orderer_name_trgm", "order_recipient_trgm"])
+def test_a_name_part_of_three_letters_looks_the_orders_up_by_their_trigram_indexes(index):
+    from orders.selectors import orders_matching_name
+    from tests.orders.test_views_console import paid_orders
+
+    paid_orders(3)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE orders_order")
+    assert index in _plan(orders_matching_name("홍길동")), _plan(orders_matching_name("홍길동"))
 
 
 def test_a_name_part_finds_the_recipient_too_and_the_plan_uses_both_trigram_indexes_without_a_scan():
@@ -61,6 +70,23 @@ def test_a_name_part_finds_the_recipient_too_and_the_plan_uses_both_trigram_inde
     assert {line.order_id for line in search_console_lines(phone="9876")} == {gift.pk}
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE orders_order")
-    plan = _plan(search_console_lines(name="홍길동"))
+    from orders.selectors import orders_matching_name
+
+    plan = _plan(orders_matching_name("홍길동"))
     assert "BitmapOr" in plan and "order_orderer_name_trgm" in plan and "order_recipient_trgm" in plan, plan
-    assert "Seq Scan on orders_order" not in plan, plan
+    # The lines are then read by their orders' ids: no join to the name, no trigram in the line query.
+    lines_sql = str(search_console_lines(name="홍길동").query)
+    assert "orderer_name" not in lines_sql.split("WHERE", 1)[1] and "order_id\" IN (" in lines_sql
+
+
+def test_a_common_name_part_past_the_cap_finds_the_same_lines_through_the_join(monkeypatch):
+    from orders import selectors
+    from orders.models import Order
+    from tests.orders.test_views_console import paid_orders
+
+    paid_orders(4)
+    Order.objects.update(orderer_name="김민준")
+    expected = [line.pk for line in search_console_lines(name="김민준")]
+    assert len(expected) == 4
+    monkeypatch.setattr(selectors, "NAME_MATCH_ORDER_CAP", 2)  # 4 orders match: more than the cap
+    assert [line.pk for line in search_console_lines(name="김민준")] == expected
