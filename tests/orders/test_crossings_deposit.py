@@ -23,12 +23,14 @@ from orders.services import confirm_payment, expire_unpaid_orders, place_order, 
 from orders.services.late_deposits import refund_deposit_after_cancel
 from orders.services.unpaid import cancel_unpaid_order
 from tests.accounts.factories import OperatorFactory, UserFactory
+from tests.orders import fake_toss as fake_toss_module
 from tests.orders.factories import DELIVERY, make_product
 
 pytestmark = [pytest.mark.postgres]
 OP = Order.PaymentStatus
 D = DepositAfterCancel.Status
 ACCOUNT = RefundAccount("088", "110123456789", "김구매")
+fake_toss = fake_toss_module.fake_toss  # the fixture: a running fake Toss with settings pointed at it
 
 
 def _virtual_account_order(price=20000, quantity=2):
@@ -208,3 +210,35 @@ def test_a_deposit_callback_after_the_shoppers_cancel_when_the_pg_took_the_money
     deposit = DepositAfterCancel.objects.get(order=order)
     assert deposit.status == D.NEEDS_ACCOUNT and deposit.amount == order.total_amount
     assert _outcome(order, key) == "refunded"
+
+
+@pytest.mark.django_db
+def test_with_toss_a_deposit_after_expiry_is_refunded_to_the_account_the_shopper_gave(fake_toss, settings):
+    """The Toss adapter: the shop reads the deposit from Toss, and the refund of a deposited virtual
+    account carries refundReceiveAccount (Toss refuses it without one, and so does the shop)."""
+    settings.PAYMENT_GATEWAY = "toss"
+    _, (sku,) = make_product(price=20000, stock=10, fee=3000, free_threshold=1000000)
+    order = place_order(user=UserFactory(), items=[(sku.pk, 2)], delivery=DELIVERY, payment_method="virtual_account")
+    key = fake_toss.create_payment(order_id=order.number, amount=order.total_amount,
+                                   method=fake_toss_module.METHOD_VIRTUAL_ACCOUNT)
+    confirm_payment(order_number=order.number, payment_key=key, amount=order.total_amount, user=order.user)
+    assert expire_unpaid_orders(now=timezone.now() + timedelta(days=8)) == 1
+    fake_toss.deposit(key)  # the shopper paid after the shop gave up on the order
+    event = PaymentEvent.objects.create(gateway="toss", event_id="toss-dep", event_type="DEPOSIT_CALLBACK",
+                                        payment_key=key, order_number=order.number, payload={})
+    process_payment_event(event_id=event.pk)
+
+    deposit = DepositAfterCancel.objects.get(order=order)
+    assert (deposit.status, deposit.amount) == (D.NEEDS_ACCOUNT, 43000)
+    with pytest.raises(PaymentError):
+        refund_deposit_after_cancel(deposit_id=deposit.pk)
+    assert not fake_toss.requests_to("/cancel")  # nothing asked of Toss without an account
+
+    refund_deposit_after_cancel(deposit_id=deposit.pk, refund_account=ACCOUNT)
+
+    deposit.refresh_from_db()
+    assert deposit.status == D.REFUNDED and fake_toss.payments[key]["status"] == "CANCELED"
+    (request,) = fake_toss.requests_to("/cancel")
+    assert request["body"]["refundReceiveAccount"] == {"bank": "088", "accountNumber": "110123456789",
+                                                       "holderName": "김구매"}
+    assert request["headers"].get("idempotency-key") == f"deposit-after-cancel-{order.number}"
