@@ -242,3 +242,28 @@ def test_with_toss_a_deposit_after_expiry_is_refunded_to_the_account_the_shopper
     assert request["body"]["refundReceiveAccount"] == {"bank": "088", "accountNumber": "110123456789",
                                                        "holderName": "김구매"}
     assert request["headers"].get("idempotency-key") == f"deposit-after-cancel-{order.number}"
+
+
+@pytest.mark.django_db
+def test_the_shopper_gives_the_refund_account_on_the_order_page_and_is_refunded(client):
+    order, key = _virtual_account_order()
+    expire_unpaid_orders(now=timezone.now() + timedelta(days=4))
+    _deposit_and_callback(key, order)
+    url = reverse("shop:order_deposit_refund", args=[order.number])
+
+    client.force_login(UserFactory())  # another shopper: not theirs
+    assert client.post(url, {"deposit-refund_bank_code": "088", "deposit-refund_account_number": "110123456789",
+                             "deposit-refund_holder": "김구매"}).status_code == 404
+    client.force_login(order.user)
+    page = client.get(reverse("shop:order_detail", args=[order.number])).content.decode()
+    assert "43,000" in page and url in page
+    client.post(url, {"deposit-refund_bank_code": "088", "deposit-refund_account_number": "12ab",
+                      "deposit-refund_holder": "김구매"})  # not digits: nothing sent
+    assert _pg_holds(key) == 43000 and DepositAfterCancel.objects.get(order=order).status == D.NEEDS_ACCOUNT
+
+    client.post(url, {"deposit-refund_bank_code": "088", "deposit-refund_account_number": "110-123-456789",
+                      "deposit-refund_holder": "김구매"})
+
+    deposit = DepositAfterCancel.objects.get(order=order)
+    assert deposit.status == D.REFUNDED and _pg_holds(key) == 0 and deposit.refund_account_number == "110123456789"
+    assert url not in client.get(reverse("shop:order_detail", args=[order.number])).content.decode()
