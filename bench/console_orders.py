@@ -102,7 +102,8 @@ def seed(target_lines: int, rng: random.Random) -> None:
             "option_label, sku_code, status, quantity, unit_price_amount, option_delta_amount, items_amount, "
             "shipping_share_amount, discount_share_amount, points_share_amount, paid_amount, refunded_amount, "
             "ship_by_date, delay_reason, delay_note, waybill_number, cancel_reason, refunded_points_amount, "
-            "refunded_shipping_amount, refunded_quantity, claimed_quantity) FROM STDIN")
+            "refunded_shipping_amount, refunded_quantity, claimed_quantity, held_quantity, refunded_gross_amount, "
+            "shipping_discount_share_amount) FROM STDIN")
         orders, lines = [], []
         order_id = 0
         while line_rows < target_lines:
@@ -132,9 +133,11 @@ def seed(target_lines: int, rng: random.Random) -> None:
                                     sku.price_delta_amount, items, 0, 0, 0, items, 0, ship_by, "", "",
                                     f"{rng.randrange(10**11, 10**12)}" if status in (
                                         "ready_to_ship", "shipping", "delivered", "confirmed") else "", "",
-                                    0, 0, 0, 0))
+                                    0, 0, 0, 0, 0, 0, 0))
+            # One order in five is a gift: the recipient is someone else (the search looks at both).
+            recipient, recipient_phone = (name, phone) if rng.random() < 0.8 else rng.choice(users)[2:]
             orders.append((order_id, created, created, f"{created:%Y%m%d}-{order_id:07d}", user_id, payment_status,
-                           method, name, email, phone, name, phone, "06236", "서울특별시 강남구 테헤란로 152", "12층", "",
+                           method, name, email, phone, recipient, recipient_phone, "06236", "서울특별시 강남구 테헤란로 152", "12층", "",
                            items_total, 0, 0, 0, items_total, False,
                            created if payment_status == "paid" else None, created + timedelta(days=3)))
             lines.extend(order_lines)
@@ -217,7 +220,7 @@ def run_shapes(repeat: int, rng: random.Random) -> list[tuple[str, float, float]
         ("tab 'confirmed' page 200", tab("confirmed", 200)),
         ("search order number", search(number=pick("number"))),
         ("search phone (digits)", search(phone=lambda: rng.choice(sample)["orderer_phone"].replace("-", ""))),
-        ("search orderer name", search(name=pick("orderer_name"))),
+        ("search name, 3 letters (orderer or recipient)", search(name=pick("orderer_name"))),
         ("search email (any case)", search(email=lambda: rng.choice(sample)["orderer_email"].upper())),
         ("search phone, last 4 digits", search(phone=lambda: rng.choice(sample)["orderer_phone"][-4:])),
         ("search name, 1 letter (surname)", search(name=lambda: rng.choice(sample)["orderer_name"][:1])),
@@ -242,13 +245,13 @@ def run_shapes(repeat: int, rng: random.Random) -> list[tuple[str, float, float]
     return results
 
 
-def explain(label: str, queryset) -> None:
+def explain(label: str, queryset, *, analyze: bool = False, rows: int = 6) -> None:
     from django.db import connection
 
     sql, params = queryset.query.sql_with_params()
     with connection.cursor() as cursor:
-        cursor.execute("EXPLAIN " + sql, params)
-        plan = "\n      ".join(row[0] for row in cursor.fetchall()[:6])
+        cursor.execute(("EXPLAIN (ANALYZE, BUFFERS) " if analyze else "EXPLAIN ") + sql, params)
+        plan = "\n      ".join(row[0] for row in cursor.fetchall()[:rows])
     print(f"  {label}:\n      {plan}")
 
 
@@ -280,6 +283,10 @@ def main() -> None:
         from orders.selectors import search_console_lines
 
         print("\nplans:")
+        from orders.models import Order
+
+        name = Order.objects.order_by("id").values_list("orderer_name", flat=True).first() or "김민준"
+        explain(f"name, 3 letters '{name}' (page 1)", search_console_lines(name=name)[:50], analyze=True, rows=30)
         explain("product contains", search_console_lines(product="가디건")[:50])
         explain("phone", search_console_lines(phone="01012345678")[:50])
         explain("email", search_console_lines(email="A@B.COM")[:50])

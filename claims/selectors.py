@@ -146,11 +146,21 @@ def count_claims_waiting(*, today=None) -> dict[str, int]:
     )
 
 
-def get_claim_timeline(*, claim: Claim) -> list:
+def get_claim_timeline(*, claim: Claim, for_shopper: bool = False) -> list:
+    """The claim's moves and notes. The shopper's version leaves out the notes of 보류 및 거부 승인 (a
+    proposed or refused rejection) and the reason of a hold an operator has not approved: only the
+    approved, current hold reads its reason."""
     from core.transitions import history
 
     labels = dict(Claim.Status.choices)
     changes = list(history(claim).order_by("created_at", "id"))
+    if for_shopper:
+        changes = [change for change in changes if change.field != "decision_note"]
+        holds = [change for change in changes if change.field == "status" and change.to_status == Claim.Status.HELD]
+        shown = holds[-1] if holds and claim.status == Claim.Status.HELD and not claim.decision_pending else None
+        for change in holds:
+            if change is not shown:
+                change.reason = ""
     for change in changes:
         change.from_label = labels.get(change.from_status, change.from_status)
         change.to_label = labels.get(change.to_status, change.to_status)

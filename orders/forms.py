@@ -59,3 +59,29 @@ class RefundAccountForm(forms.Form):
     bank_code = forms.ChoiceField(label=_("Bank"), choices=list(BANKS.items()))
     account_number = forms.RegexField(label=_("Account number"), regex=r"^[0-9-]{8,20}$")
     holder_name = forms.CharField(label=_("Account holder"), max_length=60)
+
+
+class DepositRefundAccountForm(forms.Form):
+    """The shopper's bank account for money received after the order ended (a virtual-account deposit)."""
+
+    refund_bank_code = forms.ChoiceField(label=_("Bank"))
+    refund_account_number = forms.CharField(label=_("Account number"), max_length=40,
+                                            widget=forms.TextInput(attrs={"inputmode": "numeric",
+                                                                          "autocomplete": "off"}))
+    refund_holder = forms.CharField(label=_("Account holder"), max_length=60)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["refund_bank_code"].choices = [("", _("Choose a bank"))] + list(BANKS.items())
+
+    def clean_refund_account_number(self):
+        number = self.cleaned_data["refund_account_number"].replace("-", "").replace(" ", "")
+        if not number.isdigit():
+            raise forms.ValidationError(_("Enter the account number in digits."))
+        return number
+
+    def refund_account(self):
+        from orders.payments import RefundAccount
+
+        return RefundAccount(self.cleaned_data["refund_bank_code"], self.cleaned_data["refund_account_number"],
+                             self.cleaned_data["refund_holder"].strip())

@@ -24,7 +24,39 @@ BULK_ACTIONS = {
     "acknowledge": (_("Acknowledge"), {S.PAID}),
     "ship": (_("Mark shipped"), {S.READY_TO_SHIP}),
     "deliver": (_("Mark delivered"), {S.SHIPPING}),
+    "delay": (_("Delay dispatch"), {S.PAID, S.PREPARING}),
 }
+
+
+class BulkDelayFields(forms.Form):
+    """The new date, reason and note a bulk dispatch delay needs (the other actions ignore them)."""
+
+    new_ship_by = forms.DateField(label=_("New ship-by date"), required=False)
+    delay_reason = forms.ChoiceField(label=_("Delay reason"), required=False,
+                                     choices=[("", _("Choose a reason"))] + list(DELAY_REASONS.items()))
+    delay_note = forms.CharField(label=_("Note to the shopper"), max_length=200, required=False)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("action") == "delay":
+            if not data.get("delay_reason"):
+                self.add_error("delay_reason", _("Choose a delay reason."))
+            if not data.get("new_ship_by"):
+                self.add_error("new_ship_by", _("Enter the new ship-by date."))
+            else:
+                try:
+                    _check_bounded_date(data["new_ship_by"],
+                                        past_message=_("The new ship-by date must be in the future."))
+                except forms.ValidationError as error:
+                    self.add_error("new_ship_by", error)
+        return data
+
+    def params(self) -> dict:
+        data = self.cleaned_data
+        if data.get("action") != "delay":
+            return {}
+        return {"new_ship_by": data["new_ship_by"].isoformat(), "reason_code": data["delay_reason"],
+                "note": data.get("delay_note", "")}
 
 
 class OrderLineSearchForm(forms.Form):
@@ -89,7 +121,7 @@ class OrderLineSearchForm(forms.Form):
 MAX_LINES_PER_REQUEST = 1000
 
 
-class BulkActionForm(forms.Form):
+class BulkActionForm(BulkDelayFields):
     action = forms.ChoiceField(choices=[(key, label) for key, (label, _statuses) in BULK_ACTIONS.items()])
     lines = forms.TypedMultipleChoiceField(coerce=int, choices=(), error_messages={
         "required": _("Select at least one line.")})
@@ -107,7 +139,7 @@ class BulkActionForm(forms.Form):
         return lines
 
 
-class BulkJobForm(forms.Form):
+class BulkJobForm(BulkDelayFields):
     """Run a bulk move on every line a search found (in the background): the search, not ids."""
 
     action = forms.ChoiceField(choices=[(key, label) for key, (label, _statuses) in BULK_ACTIONS.items()])

@@ -143,6 +143,10 @@ class OrderShipping(models.Model):
     # never reach this order). Null on orders placed before the snapshot existed: the live policy is read.
     return_fee_amount = models.BigIntegerField(null=True, blank=True, help_text="one-way return fee at order time")
     exchange_fee_amount = models.BigIntegerField(null=True, blank=True, help_text="round-trip exchange fee at order time")
+    # The seller's base fee in force when the order was placed, even when this bundle shipped free
+    # (base_fee_amount 0): what a return breaking the free-shipping threshold charges back.
+    policy_base_fee_amount = models.BigIntegerField(null=True, blank=True,
+                                                    help_text="the policy's base fee at order time")
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["order", "seller"], name="order_shipping_per_seller")]
@@ -364,6 +368,33 @@ class PaymentCancel(models.Model):
         return f"cancel {self.amount} of payment {self.payment_id}"
 
 
+class DepositAfterCancel(TimeStampedModel):
+    """Money the PG captured for an order the shop had already ended unpaid (cancelled by the shopper,
+    expired): a virtual-account deposit that crossed the cancel. It always goes back (docs/lifecycle.md)."""
+
+    class Status(models.TextChoices):
+        NEEDS_ACCOUNT = "needs_account", _("Needs the shopper's refund account")  # a virtual account: CS asks
+        REFUNDING = "refunding", _("Refunding")  # recorded; the PG cancel is being called
+        REFUND_FAILED = "refund_failed", _("Refund failed")  # the PG refused: retry from the console
+        REFUNDED = "refunded", _("Refunded")
+
+    order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="deposits_after_cancel")
+    payment = models.OneToOneField(Payment, on_delete=models.PROTECT, related_name="deposit_after_cancel")
+    amount = models.BigIntegerField()
+    status = models.CharField(max_length=20, choices=Status.choices)
+    refund_bank_code = models.CharField(max_length=10, blank=True)
+    refund_account_number = models.CharField(max_length=40, blank=True)
+    refund_holder = models.CharField(max_length=60, blank=True)
+    error = models.CharField(max_length=300, blank=True)
+    refunded_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.CheckConstraint(condition=models.Q(amount__gt=0), name="deposit_after_cancel_positive")]
+
+    def __str__(self) -> str:
+        return f"{self.order_id}: {self.amount} {self.status}"
+
+
 class PaymentEvent(models.Model):
     """A callback (webhook) from the PG, stored once per event id before it is handled."""
 
@@ -477,6 +508,8 @@ class BulkLineJob(models.Model):
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     action = models.CharField(max_length=20)
     query = models.CharField(max_length=2000, blank=True)
+    # What the action needs besides the lines (a dispatch delay: new date, reason, note), checked when queued.
+    params = models.JSONField(default=dict, blank=True)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.QUEUED)
     total = models.PositiveIntegerField(default=0)
     done = models.PositiveIntegerField(default=0)

@@ -104,3 +104,15 @@ def run_bulk_line_job(job_id: int) -> int:
     from orders.services.bulk import run_bulk_job
 
     return run_bulk_job(job_id=job_id).done
+
+
+@shared_task(name="orders.refund_deposit_after_cancel", ignore_result=True)
+def refund_deposit_after_cancel(deposit_id: int) -> None:
+    """Refund money captured for an order already ended unpaid (no account needed: card-like)."""
+    from orders.exceptions import PaymentError
+    from orders.services.late_deposits import refund_deposit_after_cancel as refund
+
+    try:
+        refund(deposit_id=deposit_id)
+    except PaymentError:
+        pass  # recorded as refund failed (or needing an account): the console list retries it

@@ -37,6 +37,7 @@ urlpatterns = [
     path("waybills/<waybill_reference:reference>/apply/", console.waybill_apply, name="waybill_apply"),
     path("waybills/<waybill_reference:reference>/progress/", console.waybill_progress, name="waybill_progress"),
     path("waybills/<waybill_reference:reference>/progress.json", console.waybill_progress_json, name="waybill_progress_json"),
+    path("deposits-after-cancel/", console.deposits_after_cancel, name="deposits_after_cancel"),
     path("<str:number>/", console.order_detail, name="order_detail"),
     path("<str:number>/memo/", console.add_memo, name="add_memo"),
 ]

@@ -12,6 +12,7 @@ urlpatterns = [
     path("orders/<str:number>/complete/", shop.order_complete, name="order_complete"),
     path("orders/<str:number>/pay/", shop.order_pay, name="order_pay"),
     path("orders/<str:number>/cancel/", shop.order_cancel, name="order_cancel"),
+    path("orders/<str:number>/deposit-refund/", shop.order_deposit_refund, name="order_deposit_refund"),
     path("orders/<str:number>/receipt/", shop.order_receipt, name="order_receipt"),
     path("orders/<str:number>/payment/success/", shop.payment_success, name="payment_success"),
     path("orders/<str:number>/payment/fail/", shop.payment_fail, name="payment_fail"),

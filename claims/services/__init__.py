@@ -35,6 +35,7 @@ from .steps import (
     convert_claim,
     hold_claim,
     inspect_claim,
+    refuse_decision,
     reject_claim,
     release_hold,
     ship_replacement,
@@ -49,6 +50,6 @@ __all__ = [
     "cancel_fee_payments", "cancel_unpaid_order", "confirm_exchange_fee_payment", "exchange_fee_due",
     "start_exchange_fee_payment", "complete_claim", "complete_pickup", "compute_refund", "convert_claim", "exchange_fee",
     "exchange_shipping_charge", "hold_claim", "inspect_claim", "line_costs", "reason_label", "refund_claim",
-    "refund_return", "reject_claim", "release_hold", "request_claim", "retry_refund", "ship_replacement",
+    "refund_return", "refuse_decision", "reject_claim", "release_hold", "request_claim", "retry_refund", "ship_replacement",
     "start_pickup", "withdraw_claim",
 ]

@@ -132,6 +132,14 @@ def bundle_fees(shipping: OrderShipping) -> tuple[int, int]:
     return (policy.return_fee_amount, policy.exchange_fee_amount) if policy else (0, 0)
 
 
+def bundle_base_fee(shipping: OrderShipping) -> int:
+    """The seller's base shipping fee when the order was placed (charged back when free shipping breaks)."""
+    if shipping.policy_base_fee_amount is not None:
+        return shipping.policy_base_fee_amount
+    policy = getattr(shipping.seller, "shipping_policy", None)  # orders placed before the snapshot existed
+    return policy.base_fee_amount if policy else 0
+
+
 def shopper_sends(pickup_method: str) -> bool:
     return pickup_method == Claim.PickupMethod.SHOPPER_SENDS
 
@@ -191,12 +199,10 @@ def compute_refund(*, order: Order, claim_type: str, fault: str, items: list[tup
                     by_line[line.pk] = refund
                 refund.shipping_amount += left
         elif fault == Fault.SHOPPER:
-            policy = getattr(shipping.seller, "shipping_policy", None)
             shipped_free = shipping.base_fee_amount == 0 and shipping.free_threshold_amount > 0
             if shipped_free and kept < shipping.free_threshold_amount and (claim_type == ClaimType.RETURN or kept > 0):
-                # The fee the order did not pay: the policy's base fee when the order was placed is not
-                # snapshotted separately, so the live base fee is used (documented in docs/lifecycle.md).
-                preview.shipping_charge_amount += policy.base_fee_amount if policy else 0
+                # The fee the order did not pay, as the policy stood when the order was placed.
+                preview.shipping_charge_amount += bundle_base_fee(shipping)
             if claim_type == ClaimType.RETURN and not shopper_sends(pickup_method):
                 preview.return_fee_amount += bundle_fees(shipping)[0]
     preview.damage_amount = damage_amount

@@ -23,7 +23,7 @@ from orders.services.claimed import (
 )
 from orders.services.fulfilment import add_business_days, validate_waybill, waybill_in_use_elsewhere
 
-from .common import check_actor, claim_number, is_operator, locked_claim, move_claim
+from .common import check_actor, claim_number, is_operator, locked_claim, move_claim, tell_step
 from .money import compute_refund
 from .refunds import refund_claim
 from .requests import check_replacements
@@ -139,7 +139,8 @@ def reject_claim(*, claim_id: int, actor, reason: str, reason_code: str = "", co
                                   "return_to_shopper_waybill", "decision_pending", "updated_at"])
         from orders.services.lines import record_change_note
 
-        record_change_note(claim, actor=actor, note=_("Rejection proposed: %(reason)s") % {"reason": reason})
+        record_change_note(claim, actor=actor, field="decision_note",
+                           note=_("Rejection proposed: %(reason)s") % {"reason": reason})
         return claim
     move_claim(claim, Status.REJECTED, actor=actor, reason=reason, extra=("reject_reason",))
     _undo_reservation(claim, actor)
@@ -167,6 +168,36 @@ def approve_decision(*, claim_id: int, actor) -> Claim:
         _give_back_fees_after_commit(claim, claim.reject_reason)
     else:
         claim.save(update_fields=[*fields, "updated_at"])
+        tell_step(claim, Status.HELD)  # the seller's hold reaches the shopper once approved
+    return claim
+
+
+@transaction.atomic
+def refuse_decision(*, claim_id: int, actor, note: str = "") -> Claim:
+    """보류 및 거부 승인, refused: an operator turns down a seller's proposed hold or rejection.
+
+    A refused hold returns the claim to "picked up" (its reason never reached the shopper); a refused
+    rejection is dropped and the claim goes on where it stood. The seller sees the operator's note."""
+    claim = locked_claim(claim_id)
+    if not is_operator(actor):
+        raise ClaimError(_("Only an operator approves a hold or a rejection."), code="forbidden")
+    if not claim.decision_pending:
+        raise ClaimError(_("Nothing waits for approval on this claim."), code="status")
+    from orders.services.lines import record_change_note
+
+    pending = claim.decision_pending
+    claim.decision_pending = ""
+    if pending == Status.HELD:
+        claim.hold_reason, claim.hold_reason_code, claim.hold_fee_amount = "", "", 0
+        move_claim(claim, Status.PICKED_UP, actor=actor, reason=note or _("Hold refused by the operator"),
+                   extra=("decision_pending", "hold_reason", "hold_reason_code", "hold_fee_amount"), tell=False)
+    else:
+        claim.reject_reason, claim.reject_reason_code = "", ""
+        claim.return_to_shopper_courier, claim.return_to_shopper_waybill = None, ""
+        claim.save(update_fields=["decision_pending", "reject_reason", "reject_reason_code",
+                                  "return_to_shopper_courier", "return_to_shopper_waybill", "updated_at"])
+        record_change_note(claim, actor=actor, field="decision_note",
+                           note=note or _("Rejection refused by the operator"))
     return claim
 
 
@@ -264,9 +295,10 @@ def hold_claim(*, claim_id: int, actor, reason: str, reason_code: str = Claim.Ho
     claim.decision_pending = "" if operator else Status.HELD
     claim.decision_approved_by = actor if operator else None
     claim.decision_approved_at = timezone.now() if operator else None
+    # A seller's hold is a proposal: the shopper hears of it when an operator approves it.
     move_claim(claim, Status.HELD, actor=actor, reason=reason, extra=(
         "hold_reason", "hold_reason_code", "hold_fee_amount", "internal_note", "decision_pending",
-        "decision_approved_by", "decision_approved_at"))
+        "decision_approved_by", "decision_approved_at"), tell=operator)
     return claim
 
 

@@ -47,6 +47,7 @@ STEP_LABELS = {
     "hold": gettext_lazy("Hold"),
     "release_hold": gettext_lazy("Release the hold"),
     "approve_decision": gettext_lazy("Approve the hold or rejection"),
+    "refuse_decision": gettext_lazy("Refuse the hold or rejection"),
     "refund": gettext_lazy("Refund"),
     "retry_refund": gettext_lazy("Retry the refund"),
     "ship_replacement": gettext_lazy("Ship the replacement"),
@@ -72,7 +73,7 @@ def next_steps(claim: Claim) -> list[str]:
             claim.status == St.REFUNDING and claim.updated_at < timezone.now() - timedelta(minutes=10)):
         steps.append("retry_refund")  # failed at the PG, or stopped between the commit and the PG's answer
     if claim.decision_pending:
-        steps.append("approve_decision")
+        steps.extend(["approve_decision", "refuse_decision"])
     if St.PICKUP_STARTED in allowed:
         steps.append("start_pickup")
     if claim.status == St.PICKUP_STARTED:
@@ -374,6 +375,8 @@ def _apply(claim: Claim, step: str, form, actor):
                                           damage_reason=data.get("damage_reason", ""))
         case "approve_decision":
             return services.approve_decision(claim_id=claim.pk, actor=actor)
+        case "refuse_decision":
+            return services.refuse_decision(claim_id=claim.pk, actor=actor)
         case "retry_refund":
             return services.retry_refund(claim_id=claim.pk, actor=actor)
         case "release_hold":

@@ -128,7 +128,7 @@ def _render_detail(request, claim: Claim, *, replacement_form=None, status: int 
     allowed = services.TRANSITIONS[claim.type].get(claim.status, set())
     can_convert = St.CONVERTED in allowed
     return render(request, "shop/claims/detail.html", {
-        "claim": claim, "order": claim.order, "timeline": selectors.get_claim_timeline(claim=claim),
+        "claim": claim, "order": claim.order, "timeline": selectors.get_claim_timeline(claim=claim, for_shopper=True),
         "can_withdraw": St.WITHDRAWN in allowed,
         "fee_due": services.exchange_fee_due(claim) if claim.status in services.fees.FEE_PAYABLE else 0,
         "can_convert": can_convert,

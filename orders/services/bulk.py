@@ -26,15 +26,50 @@ BULK_MOVES = {
     "acknowledge": (fulfilment.acknowledge_line, {S.PAID}, ""),
     "ship": (fulfilment.mark_shipped, {S.READY_TO_SHIP}, "line.shipped"),
     "deliver": (fulfilment.mark_delivered, {S.SHIPPING}, "line.delivered"),
+    # 발송지연 for many lines: one new date and reason; register_delay checks each line again
+    "delay": (fulfilment.register_delay, {S.PAID, S.PREPARING}, "line.delayed"),
 }
 CHUNK_SIZE = 200
 MAX_JOB_LINES = 100_000
 
 
-def run_bulk_action(*, action: str, line_ids, actor) -> list[fulfilment.LineResult]:
-    """Move ``line_ids`` with ``action``; one message per order for the lines that moved."""
+def delay_params(params: dict | None) -> dict:
+    """A bulk delay's new date, reason and note, checked before any line moves (OrderError if wrong).
+
+    The date is bounded like the one-line delay: after today, at most DISPATCH_DELAY_MAX_DAYS ahead."""
+    from datetime import date, timedelta
+
+    from django.conf import settings
+
+    params = params or {}
+    if params.get("reason_code") not in fulfilment.DELAY_REASONS:
+        raise OrderError(_("Choose a delay reason."), code="reason")
+    try:
+        new_ship_by = date.fromisoformat(str(params.get("new_ship_by", "")))
+    except ValueError:
+        raise OrderError(_("Enter the new ship-by date."), code="date") from None
+    today = timezone.localdate()
+    if new_ship_by <= today:
+        raise OrderError(_("The new ship-by date must be in the future."), code="date")
+    if new_ship_by > today + timedelta(days=settings.DISPATCH_DELAY_MAX_DAYS):
+        raise OrderError(_("Choose a date at most %(days)d days from today.") % {
+            "days": settings.DISPATCH_DELAY_MAX_DAYS}, code="date")
+    return {"new_ship_by": new_ship_by, "reason_code": params["reason_code"],
+            "note": str(params.get("note", ""))[:200]}
+
+
+def _action_kwargs(action: str, params: dict | None) -> dict:
+    return delay_params(params) if action == "delay" else {}
+
+
+def run_bulk_action(*, action: str, line_ids, actor, params: dict | None = None) -> list[fulfilment.LineResult]:
+    """Move ``line_ids`` with ``action``; one message per order for the lines that moved.
+
+    ``params`` carries what the action needs besides the lines (a delay: ``new_ship_by`` as an ISO
+    date, ``reason_code``, ``note``); raises OrderError, moving nothing, when they are wrong."""
     service, _starts, event = BULK_MOVES[action]
     extra = {"notify_shopper": False} if event else {}
+    extra.update(_action_kwargs(action, params))
     results = fulfilment.for_each_line(line_ids, service, actor=actor, **extra)
     moved = [result.line_id for result in results if result.ok]
     if event and moved:
@@ -61,20 +96,22 @@ def lines_for_job(*, action: str, query: str):
 
 
 @transaction.atomic
-def start_bulk_job(*, action: str, query: str, actor) -> BulkLineJob:
+def start_bulk_job(*, action: str, query: str, actor, params: dict | None = None) -> BulkLineJob:
     """Record a job for every line of the search ``query`` that ``action`` applies to; the caller
     queues ``run_bulk_job`` after commit. Raises OrderError when nothing or too much would move."""
     if action not in BULK_MOVES:
         raise OrderError(_("Choose an action."), code="action")
     if not (actor.is_staff and actor.has_perm("orders.manage_fulfilment")):
         raise OrderError(_("You may not change these order lines."), code="forbidden")
+    _action_kwargs(action, params)  # a wrong date or reason is refused before the job exists
     total = lines_for_job(action=action, query=query)[:MAX_JOB_LINES + 1].count()
     if total == 0:
         raise OrderError(_("No line of this search can take this action."), code="empty")
     if total > MAX_JOB_LINES:
         raise OrderError(_("More than %(count)s lines: narrow the search.") % {"count": f"{MAX_JOB_LINES:,}"},
                          code="too_many")
-    return BulkLineJob.objects.create(owner=actor, action=action, query=query[:2000], total=total)
+    return BulkLineJob.objects.create(owner=actor, action=action, query=query[:2000], total=total,
+                                      params=params or {})
 
 
 def run_bulk_job(*, job_id: int) -> BulkLineJob:
@@ -87,6 +124,7 @@ def run_bulk_job(*, job_id: int) -> BulkLineJob:
         return BulkLineJob.objects.get(pk=job_id)
     job = BulkLineJob.objects.select_related("owner").get(pk=job_id)
     try:
+        _action_kwargs(job.action, job.params)  # a delay date that passed since the job was queued
         ids = list(lines_for_job(action=job.action, query=job.query)[:MAX_JOB_LINES])
     except OrderError as error:
         BulkLineJob.objects.filter(pk=job.pk).update(status=BulkLineJob.Status.FAILED, message=error.message[:300],
@@ -111,7 +149,7 @@ def run_bulk_job(*, job_id: int) -> BulkLineJob:
 
 
 def _run_chunk(job: BulkLineJob, chunk: list[int]) -> None:
-    results = run_bulk_action(action=job.action, line_ids=chunk, actor=job.owner)
+    results = run_bulk_action(action=job.action, line_ids=chunk, actor=job.owner, params=job.params)
     BulkLineResult.objects.bulk_create(
         [BulkLineResult(job=job, line_id=result.line_id, ok=result.ok, message=result.message[:300])
          for result in results], ignore_conflicts=True)

@@ -224,7 +224,8 @@ def _place_order(*, user, number, items, delivery, payment_method, installment_m
                       free_threshold_amount=group.free_threshold_amount,
                       # the claim fees in force now (issue 9 point 3): later policy changes never reach this order
                       return_fee_amount=group.policy.return_fee_amount if group.policy else 0,
-                      exchange_fee_amount=group.policy.exchange_fee_amount if group.policy else 0)
+                      exchange_fee_amount=group.policy.exchange_fee_amount if group.policy else 0,
+                      policy_base_fee_amount=group.policy.base_fee_amount if group.policy else 0)
         for group in quote.groups
     ])
     lines = OrderLine.objects.bulk_create([

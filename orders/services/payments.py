@@ -113,14 +113,17 @@ def apply_pg_state(*, order: Order, payment: Payment, pg: PGPayment, actor=None,
         order.save(update_fields=["expires_at", "updated_at"])
         _remove_ordered_items_from_cart(order)
         _notify_virtual_account(order, payment)
-    if pg.status in (PGStatus.DONE, PGStatus.PARTIAL_CANCELED, PGStatus.CANCELED) and payment.status in (
-            P.READY, P.WAITING_FOR_DEPOSIT):
-        if order.payment_status != OP.AWAITING:
-            # Paid after the shop gave up on the order (e.g. a deposit after expiry): CS must refund.
-            logger.error("order %s was %s but the PG reports it paid", order.number, order.payment_status)
-        else:
-            move_payment(payment, to=P.DONE, actor=actor, reason=reason)
-            _mark_paid(order, actor=actor, reason=reason)
+    if (pg.status in (PGStatus.DONE, PGStatus.PARTIAL_CANCELED) and pg.balance_amount > 0
+            and order.payment_status in (OP.CANCELLED, OP.EXPIRED, OP.FAILED) and order.paid_at is None):
+        # Paid after the shop ended the order unpaid (a deposit crossing the expiry or the shopper's
+        # cancel): the money is recorded and goes back, never kept for an order that is not live.
+        from .late_deposits import record_deposit_after_cancel
+
+        record_deposit_after_cancel(order=order, payment=payment, pg=pg, actor=actor)
+    elif pg.status in (PGStatus.DONE, PGStatus.PARTIAL_CANCELED, PGStatus.CANCELED) and payment.status in (
+            P.READY, P.WAITING_FOR_DEPOSIT) and order.payment_status == OP.AWAITING:
+        move_payment(payment, to=P.DONE, actor=actor, reason=reason)
+        _mark_paid(order, actor=actor, reason=reason)
     if pg.status in (PGStatus.PARTIAL_CANCELED, PGStatus.CANCELED):
         cancelled = pg.total_amount - pg.balance_amount
         if cancelled > payment.cancelled_amount:

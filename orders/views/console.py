@@ -134,8 +134,23 @@ def line_list(request):
         "form": form, "page": page, "rows": rows, "tabs": tabs, "status": status, "searching": searching,
         "actions": actions, "can_manage": can_manage, "couriers": _active_couriers() if can_manage else [],
         "list_url": request.get_full_path(), "count_capped": count_capped, "job_actions": job_actions,
-        "search_query": query.urlencode(), "open_statuses": OPEN_STATUSES,
+        "search_query": query.urlencode(), "open_statuses": OPEN_STATUSES, **_delay_bounds(),
     }, status=400 if form.is_bound and form.errors else 200)
+
+
+def _delay_bounds() -> dict:
+    """The bulk delay's date picker: tomorrow .. today + DISPATCH_DELAY_MAX_DAYS, and the reasons."""
+    from datetime import timedelta
+
+    from django.conf import settings
+    from django.utils import timezone
+
+    from orders.services.fulfilment import DELAY_REASONS
+
+    today = timezone.localdate()
+    return {"delay_min": (today + timedelta(days=1)).isoformat(),
+            "delay_max": (today + timedelta(days=settings.DISPATCH_DELAY_MAX_DAYS)).isoformat(),
+            "delay_reasons": list(DELAY_REASONS.items())}
 
 
 def _group_by_order(lines: list[OrderLine]) -> list[OrderLine]:
@@ -167,7 +182,12 @@ def bulk_action(request):
         return redirect(target)
     action = form.cleaned_data["action"]
     label = BULK_ACTIONS[action][0]
-    results = bulk_services.run_bulk_action(action=action, line_ids=form.cleaned_data["lines"], actor=request.user)
+    try:
+        results = bulk_services.run_bulk_action(action=action, line_ids=form.cleaned_data["lines"],
+                                                actor=request.user, params=form.params())
+    except DomainError as error:
+        messages.error(request, error.message)
+        return redirect(target)
     forget_line_status_counts()
     _report_results(request, label, results)
     return redirect(target)
@@ -181,11 +201,16 @@ def bulk_job_start(request):
     form = BulkJobForm(request.POST)
     back = reverse("console:orders:line_list") + "?" + (request.POST.get("query") or "")
     if not form.is_valid():
-        messages.error(request, _("Choose an action."))
+        if "action" in form.errors:
+            messages.error(request, _("Choose an action."))
+        for field, errors in form.errors.items():
+            for error in errors if field != "action" else ():
+                messages.error(request, error)
         return redirect(back)
     data = form.cleaned_data
     try:
-        job = bulk_services.start_bulk_job(action=data["action"], query=data["query"], actor=request.user)
+        job = bulk_services.start_bulk_job(action=data["action"], query=data["query"], actor=request.user,
+                                           params=form.params())
     except DomainError as error:
         messages.error(request, error.message)
         return redirect(back)
@@ -569,3 +594,32 @@ def waybill_progress(request, reference: str):
 @console_permission_required(VIEW_ORDER, MANAGE_FULFILMENT)
 def waybill_progress_json(request, reference: str):
     return JsonResponse(_progress_payload(reference, _owned_progress(request, reference)))
+
+
+# --- Money received after an order ended unpaid -----------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+@console_permission_required(VIEW_ORDER, HANDLE_CS)
+def deposits_after_cancel(request):
+    """The deposits that crossed an unpaid order's end, to refund: a virtual account needs the account
+    the shopper gives CS; a failed refund is retried here with the same PG key."""
+    from orders.payments import RefundAccount
+    from orders.services.late_deposits import list_deposits_to_refund, refund_deposit_after_cancel
+
+    if request.method == "POST":
+        deposit = get_object_or_404(list_deposits_to_refund(), pk=request.POST.get("deposit"))
+        account = None
+        if request.POST.get("refund_account_number", "").strip():
+            account = RefundAccount(request.POST.get("refund_bank_code", "").strip()[:10],
+                                    request.POST.get("refund_account_number", "").replace("-", "").strip()[:40],
+                                    request.POST.get("refund_holder", "").strip()[:60])
+        try:
+            refund_deposit_after_cancel(deposit_id=deposit.pk, refund_account=account, actor=request.user)
+        except DomainError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, _("%(amount)s won refunded for order %(number)s.") % {
+                "amount": f"{deposit.amount:,}", "number": deposit.order.number})
+        return redirect("console:orders:deposits_after_cancel")
+    return render(request, "console/orders/deposits_after_cancel.html", {"deposits": list(list_deposits_to_refund())})

@@ -17,7 +17,7 @@ from accounts.models import Address
 from core.exceptions import DomainError
 from core.http import safe_next_url
 from orders import selectors, services
-from orders.forms import AddToCartForm, CheckoutForm, new_checkout_token
+from orders.forms import AddToCartForm, CheckoutForm, DepositRefundAccountForm, new_checkout_token
 from orders.models import PaymentMethod
 from orders.services.pricing import price_lines
 
@@ -298,7 +298,43 @@ def order_detail(request, number):
     can_cancel = can_cancel_unpaid(order)
     can_pay = (can_cancel and payment.status == payment.Status.READY
                and (order.expires_at is None or order.expires_at > timezone.now()))
-    return render(request, "shop/orders/detail.html", {"order": order, "can_pay": can_pay, "can_cancel": can_cancel})
+    deposit = _deposit_to_refund(order)
+    return render(request, "shop/orders/detail.html", {
+        "order": order, "can_pay": can_pay, "can_cancel": can_cancel, "deposit": deposit,
+        "deposit_form": DepositRefundAccountForm(prefix="deposit") if deposit else None})
+
+
+def _deposit_to_refund(order):
+    """Money received after this order ended, still to refund (docs/orders-console.md)."""
+    from orders.models import DepositAfterCancel
+
+    return DepositAfterCancel.objects.filter(order=order).exclude(status=DepositAfterCancel.Status.REFUNDED).first()
+
+
+@login_required
+@require_POST
+def order_deposit_refund(request, number):
+    """The shopper gives the bank account for a deposit that arrived after the order ended: refunded now."""
+    from orders.services.late_deposits import refund_deposit_after_cancel
+
+    order = selectors.get_order_for_shopper(user=request.user, number=number)
+    deposit = _deposit_to_refund(order) if order is not None else None
+    if deposit is None:
+        raise Http404
+    form = DepositRefundAccountForm(request.POST, prefix="deposit")
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return redirect("shop:order_detail", number=number)
+    try:
+        refund_deposit_after_cancel(deposit_id=deposit.pk, refund_account=form.refund_account(), actor=request.user)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("%(amount)s won will be back in your account shortly.") % {
+            "amount": f"{deposit.amount:,}"})
+    return redirect("shop:order_detail", number=number)
 
 
 @login_required

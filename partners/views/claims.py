@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from claims import services as claim_services
-from claims.forms import PickupForm, ReasonForm, ShipReplacementForm
+from claims.forms import HoldForm, PickupForm, ReasonForm, ShipReplacementForm
 from claims.models import Claim
 from core.exceptions import DomainError
 
@@ -74,7 +74,7 @@ def _claim_or_404(request, claim_id: int) -> Claim:
 
 
 def _bind(step: str, data=None):
-    return {"reject": lambda: ReasonForm(data, prefix="reject"), "hold": lambda: ReasonForm(data, prefix="hold"),
+    return {"reject": lambda: ReasonForm(data, prefix="reject"), "hold": lambda: HoldForm(data, prefix="hold"),
             "start_pickup": lambda: PickupForm(data, prefix="pickup"),
             "ship_replacement": lambda: ShipReplacementForm(data, prefix="ship")}.get(step, lambda: None)()
 
@@ -116,7 +116,10 @@ def _apply(claim: Claim, step: str, data: dict, actor):
         case "complete_pickup":
             return claim_services.complete_pickup(claim_id=claim.pk, actor=actor)
         case "hold":
-            return claim_services.hold_claim(claim_id=claim.pk, actor=actor, reason=data["reason"])
+            # A proposal with its Naver class: an operator approves it before the shopper hears of it.
+            return claim_services.hold_claim(claim_id=claim.pk, actor=actor, reason=data["reason"],
+                                             reason_code=data["reason_code"], fee_amount=data.get("fee_amount") or 0,
+                                             internal_note=data.get("internal_note", ""))
         case "release_hold":
             return claim_services.release_hold(claim_id=claim.pk, actor=actor)
         case "ship_replacement":

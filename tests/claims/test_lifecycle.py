@@ -390,6 +390,34 @@ def test_the_exchange_fee_is_the_orders_snapshot_and_shown_on_the_claim():
     assert claim.exchange_fee_amount == 6000
 
 
+@pytest.mark.postgres
+def test_the_original_shipping_charged_back_is_the_orders_snapshot_not_the_live_base_fee():
+    """Two units bought over the seller's free-shipping threshold (50,000): the return of one breaks it
+    and is charged the base fee in force at the order (3,000), whatever the seller set afterwards."""
+    shopper, operator = UserFactory(), cs()
+    _, (sku,) = make_product(price=30000, stock=5, fee=3000, free_threshold=50000)
+    order = paid_order(shopper, [(sku.pk, 2)])
+    assert order.shipping_amount == 0  # 60,000 ≥ 50,000: shipped free
+    line = order.lines.get()
+    ship_and_deliver(line, operator)
+    policy = sku.product.seller.shipping_policy
+    policy.base_fee_amount, policy.return_fee_amount = 8000, 9000  # the seller raised its fees after the order
+    policy.save()
+    claim = request_claim(order=order, claim_type=T.RETURN, items=[(line.pk, 1)], reason_code="change_of_mind",
+                          requested_by=shopper, pickup_method="seller_collects")
+    assert claim.shipping_charge_amount == 3000 and claim.return_fee_amount == 3000
+    assert claim.refund_amount == 30000 - 3000 - 3000
+    approve_claim(claim_id=claim.pk, actor=operator)
+    start_pickup(claim_id=claim.pk, actor=operator)
+    complete_pickup(claim_id=claim.pk, actor=operator)
+    refund_return(claim_id=claim.pk, actor=operator)
+    claim.refresh_from_db()
+    line.refresh_from_db()
+    assert claim.status in (St.REFUNDED, St.COMPLETED)
+    assert (claim.shipping_charge_amount, claim.return_fee_amount, claim.refund_amount) == (3000, 3000, 24000)
+    assert line.refunded_amount == 24000 and pg_balance(order) == 60000 - 24000
+
+
 # --- Point 5: unpaid cancel, holds and rejections with reasons and approval ----------------------
 
 

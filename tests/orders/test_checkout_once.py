@@ -153,6 +153,30 @@ def test_an_order_left_in_the_pg_window_offers_pay_now_and_cancel(client):
     assert again["Location"].startswith("/pg-sandbox/pay/?token=")
 
 
+def _strip(html: str) -> dict[str, int]:
+    """The my-page status strip as the shopper reads it: label → count."""
+    import re
+
+    return {label: int(count) for count, label in re.findall(
+        r'class="order-steps__step[^"]*"><a [^>]*><strong>(\d+)</strong><span>([^<]+)</span>', html)}
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db
+def test_the_mypage_strip_reads_payment_pending_for_a_card_order_and_awaiting_deposit_for_a_virtual_account(client):
+    shopper = UserFactory()
+    _unpaid_card_order(client, shopper)  # 2 units, one line, still in the PG window
+    strip = _strip(client.get("/accounts/mypage/").content.decode())
+    assert strip["Payment pending"] == 1 and "Awaiting payment" not in strip
+    _, (sku,) = make_product(stock=5, price=10000)
+    place_order(user=shopper, items=[(sku.pk, 1)], delivery=DELIVERY, payment_method="virtual_account")
+    strip = _strip(client.get("/accounts/mypage/").content.decode())
+    assert strip["Payment pending"] == 1 and strip["Awaiting payment"] == 1
+    client.cookies["django_language"] = "ko"  # the language switcher's choice
+    html = client.get("/accounts/mypage/").content.decode()
+    assert _strip(html).get("결제대기") == 1 and _strip(html).get("입금대기") == 1
+
+
 @pytest.mark.django_db
 def test_cancelling_an_unpaid_order_gives_everything_back(client):
     shopper = UserFactory()

@@ -60,9 +60,10 @@ def ready_to_ship(lines, *, one_waybill_each=True):
 @pytest.mark.django_db
 def test_the_all_tab_answers_and_applies_the_search(client):
     first, second, third = paid_orders(3)
-    Order.objects.filter(pk=first.order_id).update(orderer_name="김하나")
-    Order.objects.filter(pk=second.order_id).update(orderer_name="김두리")
-    Order.objects.filter(pk=third.order_id).update(orderer_name="박셋")
+    # Each shopper ships to themselves (a name part is looked up in the recipient too).
+    Order.objects.filter(pk=first.order_id).update(orderer_name="김하나", recipient="김하나")
+    Order.objects.filter(pk=second.order_id).update(orderer_name="김두리", recipient="김두리")
+    Order.objects.filter(pk=third.order_id).update(orderer_name="박셋", recipient="박셋")
     OrderLine.objects.filter(pk=second.pk).update(status=S.CANCELLED)
     _operator(client)
     response = client.get(LIST, {"status": "all"})

@@ -17,10 +17,13 @@ def ids(queryset) -> set[int]:
 @pytest.fixture
 def two_orders(db):
     first, second = paid_orders(2)
+    # Each shopper ships to themselves (the name and phone searches look at the recipient too).
     Order.objects.filter(pk=first.order_id).update(orderer_name="김하나", orderer_phone="010-1111-2222",
-                                                   orderer_email="Hana@Example.com")
+                                                   orderer_email="Hana@Example.com", recipient="김하나",
+                                                   recipient_phone="010-1111-2222")
     Order.objects.filter(pk=second.order_id).update(orderer_name="박둘", orderer_phone="010-3333-4444",
-                                                    orderer_email="dul@example.com", payment_method="kakao_pay")
+                                                    orderer_email="dul@example.com", payment_method="kakao_pay",
+                                                    recipient="박둘", recipient_phone="010-3333-4444")
     OrderLine.objects.filter(pk=second.pk).update(product_name="린넨 셔츠")
     return first, second
 

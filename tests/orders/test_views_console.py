@@ -129,7 +129,8 @@ def test_the_list_shows_tabs_with_counts_and_lines(client):
     assert tabs["paid"] == 4 and tabs["all"] == 4 and tabs["preparing"] == 0
     assert [line.pk for line in response.context["rows"]] == [lines[2].pk, lines[3].pk, lines[0].pk, lines[1].pk]
     assert [line.starts_order for line in response.context["rows"]] == [True, False, True, False]
-    assert response.context["actions"] == [("acknowledge", "Acknowledge")]  # only the move the tab allows
+    # only the moves the tab allows: acknowledge, and the dispatch delay of paid or preparing lines
+    assert response.context["actions"] == [("acknowledge", "Acknowledge"), ("delay", "Delay dispatch")]
     html = response.content.decode()
     assert lines[0].order.number in html and "울 니트 가디건" in html
 

@@ -140,7 +140,7 @@ def test_a_return_from_approval_to_pickup_hold_and_release_by_the_seller(client)
     assert client.get(detail).status_code == 200
 
     for step, data in (("approve", {}), ("start_pickup", {"pickup-courier": "cj", "pickup-waybill_number": ""}),
-                       ("complete_pickup", {}), ("hold", {"hold-reason": "구성품 누락"}), ("release_hold", {})):
+                       ("complete_pickup", {}), ("hold", {"hold-reason": "구성품 누락", "hold-reason_code": "other"}), ("release_hold", {})):
         client.post(reverse("partner:claim_step", args=[claim.pk, step]), data)
     claim.refresh_from_db()
     assert claim.status == Claim.Status.PICKED_UP and claim.picked_up_at and claim.refund_due_date
