@@ -244,8 +244,9 @@ def category(request, slug):
             **_listing_context(request, listing, form),
         }
 
-    return _serve(request, name="category", template="shop/category.html", scopes=(cache_versions.CATALOG,),
-                  build=build)
+    # The category_top banner slot is part of the cached content: a banner change must reach it.
+    return _serve(request, name="category", template="shop/category.html",
+                  scopes=(cache_versions.CATALOG, cache_versions.BANNERS), build=build)
 
 
 def search(request):
@@ -287,8 +288,9 @@ def _product_seller_id(product_id: int) -> int:
 def product_detail(request, product_id):
     # The coupon block is live: it says which coupons this shopper already holds, and marketing's
     # coupons are not versioned here.
+    # The product_page banner slot is part of the cached content: a banner change must reach it.
     scopes = (cache_versions.product_scope(product_id),
-              cache_versions.seller_scope(_product_seller_id(product_id)))
+              cache_versions.seller_scope(_product_seller_id(product_id)), cache_versions.BANNERS)
     return _serve(request, name="product", template="shop/product_detail.html", scopes=scopes,
                   build=lambda: _product_context(product_id), live_coupons=True)
 
@@ -314,7 +316,7 @@ def _product_context(product_id: int) -> dict:
         "product": product,
         "images": images,
         "main_image": images[0] if images else None,
-        "option_groups": list(product.option_groups.all()),
+        "option_groups": product.shop_option_groups,
         "sku_choices": skus,
         "single_sku": single_sku,
         "single_sku_stock_text": _stock_text(single_sku["stock"]) if single_sku else "",
