@@ -95,19 +95,22 @@ def _serve(request, *, name: str, template: str, scopes: tuple[str, ...], build,
     if whole is not None and whole["versions"] == versions:
         return _personalised(request, whole, live_coupons=live_coupons)
     fragment = stored.get(key) if key else None
+    to_store = {}
     if fragment is None or fragment["versions"] != versions:
         page_context = build()
         fragment = {**_build_fragment(request, template, page_context), **page_context.get("fragment_data", {}),
                     "versions": versions}
         if key:
-            cache.set(key, fragment, seconds)
+            to_store[key] = fragment
     parts = {part: mark_safe(fragment[part]) for part in FRAGMENT_PARTS}  # rendered by our own templates
     page_context = {"fragment": parts, **(context or {}), "csrf_token": CSRF_STAND_IN}
     if whole_key:
         page_context.update(_NOBODY)
     whole = {**fragment, "html": render_to_string("shop/cached_page.html", page_context, request)}
     if whole_key:
-        cache.set(whole_key, whole, seconds)
+        to_store[whole_key] = whole
+    if to_store:
+        cache.set_many(to_store, seconds)  # both parts of a miss in one round trip
     return _personalised(request, whole, live_coupons=live_coupons)
 
 
