@@ -99,12 +99,17 @@ class Shopper:
 
     def buy(self, sku_id: int) -> tuple[bool, float]:
         """One purchase; returns (ok, seconds the order POST took)."""
-        self.open("/cart/add/", {"sku": sku_id, "quantity": 1, "action": "buy", "csrfmiddlewaretoken": self.csrf()})
+        # buy now → the checkout form (its one-time token: a POST without it places nothing) → pay
+        status, url, html = self.open("/cart/add/", {"sku": sku_id, "quantity": 1, "action": "buy",
+                                                     "csrfmiddlewaretoken": self.csrf()})
+        checkout_token = re.search(r'name="checkout_token" value="([^"]+)"', html)
+        if status != 200 or not checkout_token:
+            return False, 0.0
         started = time.perf_counter()
         status, url, html = self.open("/checkout/?mode=now", {
             "mode": "now", "recipient": "김벤치", "phone": "010-1234-5678", "postcode": "06236",
             "address1": "서울 강남구 테헤란로 152", "payment_method": "card", "installment_months": "0",
-            "agree": "on", "csrfmiddlewaretoken": self.csrf()})
+            "agree": "on", "checkout_token": checkout_token.group(1), "csrfmiddlewaretoken": self.csrf()})
         order_seconds = time.perf_counter() - started
         if status != 200 or "/pg-sandbox/pay/" not in url:
             return False, order_seconds

@@ -39,6 +39,8 @@ def main() -> None:
     parser.add_argument("--purchases", type=int, default=40)
     parser.add_argument("--top", type=int, default=25)
     parser.add_argument("--profile", action="store_true", help="also print cProfile's top functions (slower)")
+    parser.add_argument("--sql", metavar="STEP", default="",
+                        help="print the SQL of the last purchase's step whose name starts with STEP (e.g. 3)")
     args = parser.parse_args()
 
     from bench.checkout import prepare
@@ -59,6 +61,7 @@ def main() -> None:
     timings: dict[str, list[float]] = defaultdict(list)
     cpu: dict[str, list[float]] = defaultdict(list)
     queries: dict[str, list[int]] = defaultdict(list)
+    last_sql: dict[str, list[str]] = {}
     profiler = cProfile.Profile()
 
     def step(name, method, path, data=None):
@@ -72,17 +75,19 @@ def main() -> None:
             timings[name].append(time.perf_counter() - started)
             cpu[name].append(time.process_time() - cpu_started)
         queries[name].append(len(captured))
+        last_sql[name] = [f"{float(q['time']) * 1000:6.1f} ms  {q['sql'][:220]}" for q in captured.captured_queries]
         return response
 
     done = 0
     for _ in range(args.purchases):
         sku_id = rng.choice(sku_ids)
         step("1 cart/add (buy now)", "post", "/cart/add/", {"sku": sku_id, "quantity": 1, "action": "buy"})
-        step("2 checkout form", "get", "/checkout/?mode=now")
+        form = step("2 checkout form", "get", "/checkout/?mode=now").content.decode()
+        checkout_token = re.search(r'name="checkout_token" value="([^"]+)"', form).group(1)
         response = step("3 place order (POST)", "post", "/checkout/?mode=now", {
             "mode": "now", "recipient": "김벤치", "phone": "010-1234-5678", "postcode": "06236",
             "address1": "서울 강남구 테헤란로 152", "payment_method": "card", "installment_months": "0",
-            "agree": "on"})
+            "agree": "on", "checkout_token": checkout_token})
         window = response.headers.get("Location", "")
         if "/pg-sandbox/pay/" not in window:
             print("order failed:", response.status_code)
@@ -107,6 +112,10 @@ def main() -> None:
               f"{sum(queries[name]) / len(queries[name]):>8.1f} {100 * sum(cpu[name]) / total_cpu:>9.1f}%")
     print(f"{'whole purchase':<26} {total / max(done, 1) * 1000:>8.1f} {total_cpu / max(done, 1) * 1000:>7.1f} "
           f"{sum(sum(values) for values in queries.values()) / max(done, 1):>8.1f}")
+    for name in sorted(last_sql):
+        if args.sql and name.startswith(args.sql):
+            print(f"\nSQL of step {name} (last purchase):")
+            print("\n".join(last_sql[name]))
     if args.profile:
         buffer = io.StringIO()
         pstats.Stats(profiler, stream=buffer).sort_stats("cumulative").print_stats(args.top)

@@ -374,35 +374,61 @@ def list_best_sellers(*, limit: int = HOME_SECTION_SIZE) -> list[Product]:
     return _top_cards(_home_candidates().order_by(*_ORDERINGS[SORT_POPULAR]), limit)
 
 
+# A product's category and all its ancestors in one join (categories nest at most MAX_DEPTH = 5 levels).
+CATEGORY_WITH_ANCESTORS = "category" + "__parent" * 4
+
+
 def get_product_for_shop(*, product_id: int) -> Product:
     """A visible product of an active seller with all its product page needs, or Http404.
 
-    Prefetched: images, option groups with their values, SKUs with their option values;
-    joined: seller with shipping policy, brand, category.
+    Four queries, whatever the options: the product joined with its seller and shipping policy,
+    brand and category with every ancestor (the breadcrumbs: categories nest at most 5 levels); its
+    images; its option values joined with their groups (``product.shop_option_groups``: groups in
+    order, each with ``.choices``); its SKUs left-joined with their option value ids
+    (``product.shop_skus``: dicts, SKU order). ``product_option_data`` and the page use only these.
     """
     queryset = (
         visible_products()
-        .select_related("seller__shipping_policy", "brand", "category")
-        .prefetch_related(
-            Prefetch("images", queryset=ProductImage.objects.order_by("position", "id")),
-            Prefetch(
-                "option_groups",
-                queryset=OptionGroup.objects.order_by("position", "id").prefetch_related(
-                    Prefetch("values", queryset=OptionValue.objects.order_by("position", "id"))
-                ),
-            ),
-            Prefetch(
-                "skus",
-                queryset=SKU.objects.order_by("position", "id").prefetch_related(
-                    Prefetch("option_values", queryset=OptionValue.objects.only("id", "group_id", "value"))
-                ),
-            ),
-        )
+        .select_related("seller__shipping_policy", "brand", CATEGORY_WITH_ANCESTORS)
+        .prefetch_related(Prefetch("images", queryset=ProductImage.objects.order_by("position", "id")))
     )
     try:
-        return queryset.get(pk=product_id)
+        product = queryset.get(pk=product_id)
     except Product.DoesNotExist:
         raise Http404("no such product") from None
+    product.shop_option_groups = _option_groups_with_values(product.pk)
+    product.shop_skus = _skus_with_value_ids(product.pk)
+    return product
+
+
+def _option_groups_with_values(product_id: int) -> list[OptionGroup]:
+    """The product's option groups in order, each with its values in order as ``group.choices`` (one query).
+
+    A group without values offers nothing to choose, so it is left out (the editor never makes one).
+    """
+    groups: dict[int, OptionGroup] = {}
+    values = (OptionValue.objects.filter(group__product_id=product_id).select_related("group")
+              .order_by("group__position", "group_id", "position", "id"))
+    for value in values:
+        group = groups.setdefault(value.group_id, value.group)
+        if not hasattr(group, "choices"):
+            group.choices = []
+        group.choices.append(value)
+    return list(groups.values())
+
+
+def _skus_with_value_ids(product_id: int) -> list[dict]:
+    """The product's SKUs in order with the ids of their option values (one query, a left join)."""
+    skus: dict[int, dict] = {}
+    rows = (SKU.objects.filter(product_id=product_id).order_by("position", "id", "option_values__id")
+            .values_list("id", "option_label", "price_delta_amount", "stock_quantity", "is_active",
+                         "option_values__id"))
+    for sku_id, label, delta, stock, is_active, value_id in rows:
+        sku = skus.setdefault(sku_id, {"id": sku_id, "label": label, "delta": delta, "stock": stock,
+                                       "is_active": is_active, "values": []})
+        if value_id is not None:
+            sku["values"].append(value_id)
+    return list(skus.values())
 
 
 # --- Categories -----------------------------------------------------------------------------------
@@ -417,7 +443,16 @@ def get_category_by_slug(*, slug: str) -> Category:
 
 
 def get_breadcrumbs(category: Category) -> list[Category]:
-    """The category's ancestors and itself, root first (one query on the materialised path)."""
+    """The category's ancestors and itself, root first.
+
+    No query when the parents are already loaded up to the root (``CATEGORY_WITH_ANCESTORS``),
+    else one on the materialised path.
+    """
+    chain = [category]
+    while chain[-1].parent_id is not None and Category.parent.is_cached(chain[-1]):
+        chain.append(chain[-1].parent)
+    if chain[-1].parent_id is None:
+        return chain[::-1]
     paths = category.ancestor_paths()
     if not paths:
         return [category]
@@ -486,25 +521,26 @@ def list_home_banners(*, user=None) -> list:
 def product_option_data(product: Product) -> dict:
     """The option picker's data for ``static/js/product.js`` (rendered with ``json_script``).
 
-    Uses only what ``get_product_for_shop`` prefetched.
+    Uses only what ``get_product_for_shop`` loaded (no query).
     """
     groups = [
-        {"id": group.pk, "name": group.name, "values": [{"id": v.pk, "label": v.value} for v in group.values.all()]}
-        for group in product.option_groups.all()
+        {"id": group.pk, "name": group.name, "values": [{"id": v.pk, "label": v.value} for v in group.choices]}
+        for group in product.shop_option_groups
     ]
     orderable = product.status == Product.Status.ON_SALE
     skus = [
         {
-            "id": sku.pk,
-            "label": sku.option_label,
-            "values": [value.pk for value in sku.option_values.all()],
-            "price": product.sale_price_amount + sku.price_delta_amount,
-            "delta": sku.price_delta_amount,
+            "id": sku["id"],
+            "label": sku["label"],
+            "values": sku["values"],
+            "price": product.sale_price_amount + sku["delta"],
+            "delta": sku["delta"],
             # Capped: above the cap the page shows the same, so a sale there changes no cached page.
-            "stock": min(sku.stock_quantity, SHOWN_STOCK_LIMIT) if sku.is_available and orderable else 0,
-            "available": orderable and sku.is_available,
+            "stock": min(sku["stock"], SHOWN_STOCK_LIMIT) if available and orderable else 0,
+            "available": orderable and available,
         }
-        for sku in product.skus.all()
-        if sku.is_active
+        for sku in product.shop_skus
+        if sku["is_active"]
+        for available in [sku["stock"] > 0]
     ]
     return {"groups": groups, "skus": skus}

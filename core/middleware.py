@@ -63,3 +63,40 @@ def _bad_request(request):
     from core.views import bad_request
 
     return bad_request(request)
+
+
+class AnonymousHtmlGZipMiddleware:
+    """Gzip HTML answered to a visitor with no session: the pages that carry no secret (BREACH).
+
+    BREACH recovers a secret from the compressed size of a response that also reflects the
+    attacker's input (a search query, a form error). A visitor without a session cookie and
+    without a messages cookie has no secret on the page but the CSRF token, which Django masks
+    afresh in every response (and Django's gzip adds random padding on top). A signed-in shopper's
+    page (name, address, order numbers, coupons next to the reflected search box) is never
+    compressed. Only ``text/html`` is: static files come pre-compressed from WhiteNoise
+    (``CompressedManifestStaticFilesStorage``), images are compressed already. See
+    docs/performance.md.
+    """
+
+    def __init__(self, get_response):
+        from django.middleware.gzip import GZipMiddleware
+
+        self.get_response = get_response
+        self._gzip = GZipMiddleware(get_response)
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if (response.get("Content-Type", "").startswith("text/html") and not response.streaming
+                and _carries_no_secret(request, response)):
+            return self._gzip.process_response(request, response)
+        return response
+
+
+def _carries_no_secret(request, response) -> bool:
+    """No session or messages cookie came in or goes out, and nobody is signed in."""
+    from django.contrib.messages.storage.cookie import CookieStorage
+
+    user = getattr(request, "user", None)
+    cookies = (settings.SESSION_COOKIE_NAME, CookieStorage.cookie_name)
+    return (not any(name in request.COOKIES or name in response.cookies for name in cookies)
+            and not getattr(user, "is_authenticated", False))

@@ -95,19 +95,22 @@ def _serve(request, *, name: str, template: str, scopes: tuple[str, ...], build,
     if whole is not None and whole["versions"] == versions:
         return _personalised(request, whole, live_coupons=live_coupons)
     fragment = stored.get(key) if key else None
+    to_store = {}
     if fragment is None or fragment["versions"] != versions:
         page_context = build()
         fragment = {**_build_fragment(request, template, page_context), **page_context.get("fragment_data", {}),
                     "versions": versions}
         if key:
-            cache.set(key, fragment, seconds)
+            to_store[key] = fragment
     parts = {part: mark_safe(fragment[part]) for part in FRAGMENT_PARTS}  # rendered by our own templates
     page_context = {"fragment": parts, **(context or {}), "csrf_token": CSRF_STAND_IN}
     if whole_key:
         page_context.update(_NOBODY)
     whole = {**fragment, "html": render_to_string("shop/cached_page.html", page_context, request)}
     if whole_key:
-        cache.set(whole_key, whole, seconds)
+        to_store[whole_key] = whole
+    if to_store:
+        cache.set_many(to_store, seconds)  # both parts of a miss in one round trip
     return _personalised(request, whole, live_coupons=live_coupons)
 
 
@@ -247,8 +250,9 @@ def category(request, slug):
             **_listing_context(request, listing, form),
         }
 
-    return _serve(request, name="category", template="shop/category.html", scopes=(cache_versions.CATALOG,),
-                  build=build)
+    # The category_top banner slot is part of the cached content: a banner change must reach it.
+    return _serve(request, name="category", template="shop/category.html",
+                  scopes=(cache_versions.CATALOG, cache_versions.BANNERS), build=build)
 
 
 def search(request):
@@ -291,8 +295,9 @@ def _product_seller_id(product_id: int) -> int:
 def product_detail(request, product_id):
     # The coupon block is live: it says which coupons this shopper already holds, and marketing's
     # coupons are not versioned here.
+    # The product_page banner slot is part of the cached content: a banner change must reach it.
     scopes = (cache_versions.product_scope(product_id),
-              cache_versions.seller_scope(_product_seller_id(product_id)))
+              cache_versions.seller_scope(_product_seller_id(product_id)), cache_versions.BANNERS)
     return _serve(request, name="product", template="shop/product_detail.html", scopes=scopes,
                   build=lambda: _product_context(product_id), live_coupons=True)
 
@@ -318,7 +323,7 @@ def _product_context(product_id: int) -> dict:
         "product": product,
         "images": images,
         "main_image": images[0] if images else None,
-        "option_groups": list(product.option_groups.all()),
+        "option_groups": product.shop_option_groups,
         "sku_choices": skus,
         "single_sku": single_sku,
         "single_sku_stock_text": _stock_text(single_sku["stock"]) if single_sku else "",

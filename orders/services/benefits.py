@@ -30,11 +30,12 @@ class CheckoutBenefits:
         return bool(any(self.line_options.values()) or self.cart_options or self.shipping_options)
 
 
-def checkout_benefits(*, user, items, postcode: str = "") -> CheckoutBenefits:
+def checkout_benefits(*, user, items, postcode: str = "", skus=None) -> CheckoutBenefits:
+    """``skus``: ``load_skus`` of the items when the caller has them already (the checkout form)."""
     from marketing.services.coupons import coupon_inputs, usable_coupons
     from marketing.services.points import balance, max_usable
 
-    skus = load_skus([sku_id for sku_id, _ in items])
+    skus = skus or load_skus([sku_id for sku_id, _ in items])
     base = price_lines([(skus[sku_id], quantity) for sku_id, quantity in items if sku_id in skus], postcode=postcode)
     lines = line_inputs(base)
     issued = {c.pk: c for c in usable_coupons(user=user)}

@@ -15,7 +15,6 @@ from orders.exceptions import CheckoutError
 from orders.models import Order, OrderLine, OrderShipping, Payment, PaymentMethod
 from orders.signals import order_placed
 
-from .lines import record_created
 from .pricing import Quote, price_lines
 
 MAX_LINES_PER_ORDER = 50
@@ -174,9 +173,9 @@ def apply_benefits(*, user, items, postcode: str, coupons=None, points_amount: i
     return quote, applied
 
 
-@transaction.atomic
 def _place_order(*, user, number, items, delivery, payment_method, installment_months, from_cart,
                  discount_amount, points_amount, coupons, checkout_token="") -> Order:
+    """The body of ``place_order``, always inside its ``transaction.atomic()`` (no savepoint of its own)."""
     from catalog.services import reserve_stock
     from marketing.services.coupons import redeem_for_order
     from marketing.services.points import use_points
@@ -252,7 +251,44 @@ def _place_order(*, user, number, items, delivery, payment_method, installment_m
         use_points(user=user, amount=points_amount, payable_amount=order.total_amount + points_amount, order=order)
     # Inside the transaction: settlement freezes each line's commission, marketing the attribution.
     order_placed.send(sender=Order, order=order, lines=lines)
-    record_created([order], status_field="payment_status", actor=user, reason="order placed")
-    record_created(lines, actor=user, reason="order placed")
-    record_created([payment], actor=user, reason="order placed")
+    _record_placed(order=order, lines=lines, payment=payment, actor=user)
+    # What the payment window needs, already in hand (``payment_window_url_for_placed_order``).
+    order.placed_payment, order.placed_lines = payment, lines
     return order
+
+
+def _record_placed(*, order: Order, lines, payment: Payment, actor) -> None:
+    """The first status records ('' → initial) of the order, its lines and its payment: one INSERT.
+
+    The same rows ``lines.record_created`` writes for each group, written together.
+    """
+    from django.contrib.contenttypes.models import ContentType
+
+    from core.models import StatusChange
+
+    reason = "order placed"
+    actor = actor if getattr(actor, "pk", None) else None
+    groups = [([order], "payment_status"), (lines, "status"), ([payment], "status")]
+    StatusChange.objects.bulk_create([
+        StatusChange(content_type=ContentType.objects.get_for_model(obj), object_id=obj.pk, field=field,
+                     from_status="", to_status=getattr(obj, field), actor=actor, reason=reason)
+        for objects, field in groups for obj in objects
+    ])
+
+
+def payment_window_url_for_placed_order(*, order: Order, success_url: str, fail_url: str) -> str:
+    """The PG window of an order ``place_order`` just placed, from the payment and lines it wrote.
+
+    Spares reading back what this request itself inserted (the payment and, for the order name,
+    the lines); any other order goes through ``payments.payment_window_url``.
+    """
+    from orders.payments import get_gateway
+
+    from .payments import payment_window_url
+
+    payment = getattr(order, "placed_payment", None)
+    if payment is None or getattr(order, "replayed", False):
+        return payment_window_url(order=order, success_url=success_url, fail_url=fail_url)
+    payment.order = order
+    order._prefetched_objects_cache = {**getattr(order, "_prefetched_objects_cache", {}), "lines": order.placed_lines}
+    return get_gateway(payment.gateway).window_url(payment=payment, success_url=success_url, fail_url=fail_url)

@@ -123,9 +123,13 @@ def _go_to_placed_order(request, order):
     return redirect("shop:order_detail", number=order.number)
 
 
-def _window_url(request, order) -> str:
+def _window_url(request, order, *, placed_now: bool = False) -> str:
+    from orders.services.checkout import payment_window_url_for_placed_order
+
     success = request.build_absolute_uri(reverse("shop:payment_success", args=[order.number]))
     fail = request.build_absolute_uri(reverse("shop:payment_fail", args=[order.number]))
+    if placed_now:
+        return payment_window_url_for_placed_order(order=order, success_url=success, fail_url=fail)
     return services.payment_window_url(order=order, success_url=success, fail_url=fail)
 
 
@@ -138,20 +142,20 @@ def checkout(request):
     as the shopper typed them, or all that may be used when they press "use" (``use_points``).
     """
     from orders.services.benefits import checkout_benefits, selection_from
-    from orders.services.checkout import find_order_for_checkout
+    from orders.services.checkout import find_order_for_checkout, load_skus
 
     action = request.POST.get("action", "pay") if request.method == "POST" else ""
     paying = request.method == "POST" and action not in RECALCULATE_ACTIONS
-    if paying:  # before looking at the cart: the first submit may already have emptied a 'buy now'
-        placed = find_order_for_checkout(user=request.user, checkout_token=_posted_checkout_token(request))
-        if placed is not None:
-            return _go_to_placed_order(request, placed)
     items, from_cart = _checkout_items(request)
     if not items:
+        # The first submit may already have emptied a 'buy now' (or the cart, once paid): a form
+        # posted again leads to the order it placed. With items left, place_order finds it itself.
+        placed = find_order_for_checkout(user=request.user, checkout_token=_posted_checkout_token(request)) \
+            if paying else None
+        if placed is not None:
+            return _go_to_placed_order(request, placed)
         messages.info(request, _("Your cart is empty."))
         return redirect("shop:cart")
-    addresses = list(Address.objects.filter(user=request.user))
-    default = addresses[0] if addresses else None
     line_keys = [sku_id for sku_id, _ in items]
     checkout_token = _posted_checkout_token(request) or new_checkout_token()
     use_all_points = False
@@ -180,10 +184,13 @@ def checkout(request):
                 if data["save_address"]:
                     _save_address(request.user, delivery)
                 request.session.pop(SESSION_BUY_NOW, None)
-                return redirect(_window_url(request, order))
+                return redirect(_window_url(request, order, placed_now=True))
         points_amount = _int_or_zero(request.POST.get("points_amount"))
         use_all_points = action == "use_points"
-    else:
+    # The form is shown (not placed): the address book and the prices with the benefits.
+    addresses = list(Address.objects.filter(user=request.user))
+    default = addresses[0] if addresses else None
+    if request.method != "POST":
         initial = {"recipient": request.user.name, "phone": request.user.phone}
         if default:
             initial.update(address_id=default.pk, recipient=default.recipient, phone=default.phone,
@@ -193,14 +200,15 @@ def checkout(request):
         selection = None
         points_amount = 0
     postcode = form["postcode"].value() or ""
-    benefits = checkout_benefits(user=request.user, items=items, postcode=postcode)
+    skus = load_skus(line_keys)  # once for the coupon options and the priced lines
+    benefits = checkout_benefits(user=request.user, items=items, postcode=postcode, skus=skus)
     if selection is None:
         selection = benefits.best  # the shop suggests the best combination the rules allow
     if use_all_points:  # the server decides what "all" is, for the coupons chosen now
         points_amount = _usable_points(request.user, items=items, postcode=postcode, selection=selection)
     try:
         quote, _applied = services.apply_benefits(user=request.user, items=items, postcode=postcode,
-                                                  coupons=selection, points_amount=points_amount)
+                                                  coupons=selection, points_amount=points_amount, skus=skus)
     except DomainError as exc:
         messages.error(request, exc.message)
         quote = services.quote_items(items, postcode=postcode)

@@ -17,7 +17,9 @@
     const form = document.querySelector("[data-buy-form]");
     const data = dataNode ? JSON.parse(dataNode.textContent) : null;
     const i18n = (data && data.i18n) || {};
-    const won = (amount) => format(i18n.won || "{amount}", { amount: Number(amount).toLocaleString("en-US") });
+    // Grouped by hand: the first toLocaleString call loads ICU data, a long task on a slow phone.
+    const grouped = (amount) => String(Math.round(Number(amount))).replace(/\B(?=(\d{3})+(?!\d))/g, ",");
+    const won = (amount) => format(i18n.won || "{amount}", { amount: grouped(amount) });
 
     // --- Gallery ------------------------------------------------------------------
     const mainImage = document.querySelector("[data-gallery-main]");

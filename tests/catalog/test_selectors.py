@@ -2,7 +2,7 @@ import pytest
 from django.http import Http404
 
 from catalog import selectors
-from catalog.models import Product, ProductImage
+from catalog.models import Category, Product, ProductImage
 from catalog.services import OptionSpec, create_product
 from partners.models import Seller
 from tests.catalog.factories import BrandFactory, CategoryFactory, ProductFactory, SKUFactory
@@ -64,8 +64,9 @@ def test_get_product_for_shop_prefetches_everything_the_page_needs(django_assert
     )
     _image(product, "products/a.jpg", 0)
 
-    # product + images + option groups + values + skus + sku option values
-    with django_assert_num_queries(6):
+    # product (with seller, shipping policy, brand, category and its ancestors) + images + option
+    # values with their groups + skus with their option value ids
+    with django_assert_num_queries(4):
         loaded = selectors.get_product_for_shop(product_id=product.pk)
         data = selectors.product_option_data(loaded)
         assert loaded.seller.shipping_policy.base_fee_amount == 3000
@@ -268,10 +269,15 @@ def test_breadcrumbs_follow_the_materialised_path(django_assert_num_queries):
     root = CategoryFactory(name="패션의류")
     child = CategoryFactory(name="여성의류", parent=root)
     leaf = CategoryFactory(name="니트/가디건", parent=child)
+    leaf_alone = Category.objects.get(pk=leaf.pk)
     with django_assert_num_queries(1):
-        assert _names(selectors.get_breadcrumbs(leaf)) == ["패션의류", "여성의류", "니트/가디건"]
+        assert _names(selectors.get_breadcrumbs(leaf_alone)) == ["패션의류", "여성의류", "니트/가디건"]
     with django_assert_num_queries(0):
         assert selectors.get_breadcrumbs(root) == [root]
+    # The parents already joined (as the product page loads its category): no query.
+    leaf_joined = Category.objects.select_related("parent__parent").get(pk=leaf.pk)
+    with django_assert_num_queries(0):
+        assert _names(selectors.get_breadcrumbs(leaf_joined)) == ["패션의류", "여성의류", "니트/가디건"]
 
 
 def test_category_tree_has_three_levels_in_one_query(django_assert_num_queries):

@@ -395,8 +395,8 @@ def test_pages_built_afresh_run_at_most_ten_constant_queries(client, category, c
     # home: top categories, then ids, rows, main images per section; category: the category, count,
     # ids, rows, images, brand and seller facets, children, top categories; search: brands matching,
     # count, ids, rows, images, two facets; product: its seller, the product, then its
-    # images, option groups, SKUs with their option values (no option groups: no values), coupons.
-    expected = {"home": 8, "category": 10, "search": 7, "product": 8}  # + marketing's banner slots
+    # images, option values with their groups, SKUs with their value ids, banners, coupons.
+    expected = {"home": 8, "category": 10, "search": 7, "product": 7}  # + marketing's banner slots
     for name, url in pages.items():
         cache.clear()
         with django_assert_num_queries(expected[name]):
@@ -415,3 +415,65 @@ def test_pages_answer_from_the_database_when_the_cache_cannot(client, category, 
         response = client.get(url)
         assert response.status_code == 200
         assert "12,300" in response.content.decode(), name
+
+
+@pytest.mark.parametrize("shape", ["two option axes, level-3 category", "no options, top category"])
+def test_the_signed_in_product_page_built_afresh_runs_ten_queries_whatever_the_product(
+        client, category, shape, django_assert_num_queries):
+    """A signed-in shopper with a cart, the page cache cold: at most 10 queries, the same for any product.
+
+    The session, the user and the cart count (the header), the product's seller id (first visit
+    after a flush), the product joined with its seller, brand and every ancestor category (the
+    breadcrumbs), its images, its option values with their groups, its SKUs with their value ids,
+    marketing's banners (cold) and the shopper's coupons.
+    """
+    from catalog.services.products import OptionSpec
+
+    if shape.startswith("two"):
+        middle = create_category(name="중분류", slug="middle", parent=category)
+        leaf = create_category(name="소분류", slug="leaf", parent=middle)
+        product = create_product(seller=SellerFactory(), category=leaf, brand=BrandFactory(), name="옵션 가디건",
+                                 list_price_amount=15900, sale_price_amount=15900, initial_stock=10,
+                                 options=[OptionSpec("색상", ["아이보리", "차콜", "네이비"]),
+                                          OptionSpec("사이즈", ["S", "M", "L"])])
+    else:
+        product = _make(category)
+    user = UserFactory()
+    client.force_login(user)
+    assert client.post("/cart/add/", {"sku": product.skus.first().pk, "quantity": 1}).status_code == 302
+    url = reverse("shop:product", args=[product.pk])
+
+    cache.clear()
+    with django_assert_num_queries(10):
+        html = _html(client, url)
+    assert 'class="cart-link__count">1<' in html and product.name in html
+    if shape.startswith("two"):
+        assert ">중분류</a>" in html and ">소분류</a>" in html and ">캐시 카테고리</a>" in html  # the breadcrumbs
+        assert html.count('<option value="') >= 6 + 9  # both axes' values and the 9 SKUs
+
+
+def _banner(slot, title):
+    from io import BytesIO
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    from marketing.services.cms import save_banner
+
+    buffer = BytesIO()
+    Image.new("RGB", (1200, 480), (30, 90, 200)).save(buffer, "PNG")
+    return save_banner(actor=OperatorFactory(groups=["marketing"]), slot=slot, title=title, link_url="/search/?q=세일",
+                       audience="everyone", is_active=True, starts_at=timezone.now() - timedelta(hours=1),
+                       image_desktop=SimpleUploadedFile("b.png", buffer.getvalue(), content_type="image/png"))
+
+
+def test_a_new_banner_reaches_the_cached_category_and_product_pages_at_once(client, category):
+    """The category_top and product_page banner slots are inside the cached content."""
+    product = _make(category)
+    pages = {"category": (reverse("shop:category", args=[category.slug]), "category_top"),
+             "product": (reverse("shop:product", args=[product.pk]), "product_page")}
+    for url, _slot in pages.values():
+        _html(client, url)  # cached
+    for name, (url, slot) in pages.items():
+        _banner(slot, f"{name} 배너 세일")
+        assert f"{name} 배너 세일" in _html(client, url), name

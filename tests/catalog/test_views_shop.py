@@ -382,10 +382,11 @@ def test_single_sku_product_posts_its_sku_without_a_picker(client):
 
 def test_product_page_runs_constant_queries(client, django_assert_num_queries):
     product = _knit()
-    # product with seller, policy, brand, category; images; groups; values; skus; sku values; breadcrumbs;
-    # the downloadable coupons for the product (marketing), the product-page banner slot (cached under the
-    # cms version once warm), and first of all the product's seller, whose version token keys the page
-    with django_assert_num_queries(10):
+    # product with seller, policy, brand, category and its ancestors (the breadcrumbs); images; option
+    # values with their groups; skus with their value ids; the downloadable coupons for the product
+    # (marketing), the product-page banner slot (cached under the cms version once warm), and first of
+    # all the product's seller, whose version token keys the page
+    with django_assert_num_queries(7):
         assert client.get(reverse("shop:product", args=[product.pk])).status_code == 200
 
 

@@ -103,9 +103,10 @@ def test_product_page_coupon_block_runs_constant_queries(shopper_client, shopper
         coupon = _downloadable(name=f"쿠폰 {index}")
         if index % 2:
             IssuedCoupon.objects.create(coupon=coupon, user=shopper, source="download")
-    # session, user, the product's seller (the page cache's key), the product page's queries, one for its
-    # coupons (with the shopper's owned counts) and one for the product-page banner slot
-    with django_assert_num_queries(11):
+    # session, user, the cart count, the product's seller (the page cache's key), the product page's 4
+    # catalog queries (catalog.selectors.get_product_for_shop), one for its coupons (with the shopper's
+    # owned counts) and one for the product-page banner slot
+    with django_assert_num_queries(10):
         response = shopper_client.get(reverse("shop:product", args=[product.pk]))
     assert response.content.decode().count("product-coupon__name") == count
 
