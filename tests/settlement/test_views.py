@@ -58,9 +58,10 @@ def test_the_seller_sees_its_statement_and_gets_404_for_another(client, closed_w
     response = client.get(f"/partner/settlement/{mine.pk}/excel/")
     sheet = load_workbook(io.BytesIO(response.content)).active
     rows = list(sheet.iter_rows(values_only=True))
-    # header, columns, one line: sale 50,000, shipping 3,000, 10 %, commission −5,000 → 48,000; the total row.
-    assert rows[2][4:12] == (50000, 3000, "10.00", -5000, 0, 0, 0, 48000)
-    assert rows[-1][11] == 48000
+    # header, columns, one line: sale 50,000, shipping 3,000, 10 %, commission −5,000, no coupon, claims, fees or
+    # marketing costs → 48,000; the total row.
+    assert rows[2][4:13] == (50000, 3000, "10.00", -5000, 0, 0, 0, 0, 48000)
+    assert rows[-1][12] == 48000
 
 
 def test_operators_close_a_week_from_the_dashboard_and_mark_a_statement_paid(client, settings):
