@@ -5,14 +5,19 @@ this module is the only one to adapt. Settlement never writes those apps' rows.
 
 What is read (current field names):
 
-- ``orders.OrderLine``: seller, status, quantity, items_amount, shipping_share_amount,
-  discount_share_amount, points_share_amount, paid_amount, refunded_quantity, refunded_amount
-  (cash, including refunded shipping), refunded_shipping_amount, refunded_points_amount,
-  confirmed_at, updated_at; its ``order``'s paid_at.
-- ``claims.Claim`` / ``ClaimLine``: status (open or closed, below), type, shipping_charge_amount
-  (the return / exchange fee the shopper bore, kept by the seller), items_refund_amount,
-  shipping_refund_amount, refunded_at, updated_at; claim line quantity and refund_amount.
+- ``orders.OrderLine``: seller, status, quantity, items_amount, shipping_share_amount, paid_amount,
+  points_share_amount, refunded_quantity, refunded_amount (net cash, shipping included),
+  refunded_gross_amount (item cash before deductions), refunded_shipping_amount,
+  refunded_points_amount, confirmed_at, updated_at; its ``order``'s paid_at and created_at.
+- ``claims.Claim`` / ``ClaimLine`` (the per-line record the claims fix when a refund is committed):
+  claim status (open or closed, below), type, refunded_at, updated_at, exchange_fee_amount and
+  exchange_fee_paid_amount; claim line quantity, return_fee_amount, shipping_charge_amount,
+  damage_amount, exchange_fee_amount (``CLAIMED_SQL``). ``ClaimPayment`` (the exchange fee's PG
+  payment) is read by reconcile only.
 - ``marketing.OrderLineDiscount``: seller_amount / platform_amount per coupon per line.
+- ``marketing.Review``: reward_amount, reward_funder, created_at, reward_revoked_at (one per line).
+- ``marketing.AffiliateCommission`` (commission_amount, created_at per line) and
+  ``AffiliateProgramMembership`` (seller, joined_at, left_at).
 - ``partners.Seller`` bank account, read defensively (the onboarding branch adds the fields):
   ``bank_name``, ``bank_account_number``, ``bank_account_holder``, ``bank_account_verified``.
 """
@@ -24,7 +29,7 @@ from django.db.models import Sum
 # Claim statuses after which a claim no longer changes the line's money. Anything else (including
 # states other branches add, such as REFUNDING) is open: the line waits.
 CLOSED_CLAIM_STATUSES = ("completed", "rejected", "withdrawn", "converted", "refunded")
-# Claim types whose shopper-borne fee was taken from a refund (the seller keeps it).
+# Claim types that refund money (their deductions were taken from the refund; the seller keeps them).
 FEE_CLAIM_TYPES = ("return", "cancel")
 # Line statuses that end a line's life: confirmed, or everything gone through a claim.
 CONFIRMED = "confirmed"
