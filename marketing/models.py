@@ -187,6 +187,7 @@ from marketing.models_affiliate import (  # noqa: E402,F401
     AffiliateCommission,
     AffiliateLink,
     AffiliateOrder,
+    AffiliateProgramMembership,
     AffiliateStatement,
 )
 from marketing.models_cms import Banner, Exhibition, ExhibitionSection, Faq, Notice  # noqa: E402,F401

@@ -152,3 +152,25 @@ class AffiliateCommission(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.commission_amount} on line {self.line_id}"
+
+
+class AffiliateProgramMembership(models.Model):
+    """A seller that joined the affiliate program: it bears the affiliate fee of its lines (a settlement
+    ledger row, kind ``affiliate_fee``) for orders placed while it was a member; otherwise the
+    platform bears it. Leaving closes the row (``left_at``), so past orders keep who paid."""
+
+    seller = models.ForeignKey("partners.Seller", on_delete=models.CASCADE, related_name="affiliate_memberships")
+    joined_at = models.DateTimeField()
+    left_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-joined_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["seller"], condition=models.Q(left_at__isnull=True),
+                                    name="affiliate_membership_one_open"),
+            models.CheckConstraint(condition=models.Q(left_at__isnull=True) | models.Q(left_at__gte=models.F("joined_at")),
+                                   name="affiliate_membership_period"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.seller_id} in the affiliate program from {self.joined_at:%Y-%m-%d}"

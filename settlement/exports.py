@@ -25,7 +25,7 @@ def _bytes(workbook: Workbook) -> bytes:
 def statement_columns() -> list[str]:
     return [_("Order number"), _("Product"), _("Quantity"), _("Refunded units"), _("Sale"), _("Shipping fee"),
             _("Commission rate (%)"), _("Commission"), _("Seller-funded coupon"), _("Claims"), _("Fees kept"),
-            _("Settlement amount"), _("Legal due date")]
+            _("Review rewards and affiliate fees"), _("Settlement amount"), _("Legal due date")]
 
 
 def statement_rows(view: StatementView) -> list[list]:
@@ -35,12 +35,12 @@ def statement_rows(view: StatementView) -> list[list]:
         line = row.line
         rows.append([line.order.number, f"{line.product_name} {line.option_label}".strip(), line.quantity,
                      line.refunded_quantity, row.sale, row.shipping, str(row.rate) if row.rate is not None else "",
-                     row.commission, row.seller_coupon, row.claims, row.fees, row.total,
+                     row.commission, row.seller_coupon, row.claims, row.fees, row.marketing, row.total,
                      row.due_on.isoformat() if row.due_on else ""])
     for entry in view.other:
         label = LedgerEntry.Kind(entry.kind).label
         rows.append(["", f"{label}: {entry.reason}" if entry.reason else str(label), "", "", "", "", "", "", "", "",
-                     "", entry.amount, ""])
+                     "", "", entry.amount, ""])
     return rows
 
 
@@ -57,7 +57,7 @@ def statement_workbook(view: StatementView) -> bytes:
         sheet.append(row)
     sums = view.sums
     sheet.append([_("Total"), "", "", "", sums["sale"], sums["shipping"], "", sums["commission"],
-                  sums["seller_coupon"], sums["claims"], sums["fees"], sums["total"], ""])
+                  sums["seller_coupon"], sums["claims"], sums["fees"], sums["marketing"], sums["total"], ""])
     return _bytes(workbook)
 
 

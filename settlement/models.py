@@ -187,7 +187,10 @@ class LedgerEntry(models.Model):
         CLAIM_COMMISSION = "claim_commission", _("Claim: commission returned")  # positive
         CLAIM_COUPON = "claim_coupon", _("Claim: coupon share returned")  # positive
         CLAIM_SHIPPING = "claim_shipping", _("Claim: shipping refunded")  # negative
-        CLAIM_FEE = "claim_fee", _("Return/exchange fee kept")  # positive: the shopper paid it
+        CLAIM_FEE = "claim_fee", _("Return fee and deductions kept")  # positive: deducted from the shopper's refund
+        EXCHANGE_FEE = "exchange_fee", _("Exchange fee kept")  # positive: the shopper paid it (PG or off a refund)
+        REVIEW_REWARD = "review_reward", _("Review reward (seller-funded)")  # negative; back (+) when clawed back
+        AFFILIATE_FEE = "affiliate_fee", _("Affiliate fee (seller in the program)")  # negative; reversals (+)
         ADJUSTMENT = "adjustment", _("Adjustment")  # by an operator, with a reason
         CARRY_OVER = "carry_over", _("Carry-over")  # out of one statement (+/-) and into the next (-/+)
 

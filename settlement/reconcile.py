@@ -106,24 +106,37 @@ def _refunds_equation(start, end) -> Equation:
 
 
 def settled_lines_sql() -> str:
-    """Per settled line (it has ledger rows; its order paid in the range): the ledger and the line's own money."""
+    """Per settled line (it has ledger rows; its order paid in the range): the ledger and the line's own money.
+
+    The units and shipping refunded are read from the order line (what orders recorded), the deductions
+    and exchange fees from the claim lines (what claims recorded); the ledger was booked from the claim
+    lines' units, so a claim recorded differently on the two sides shows here, on its line."""
     names = sources.tables()
-    units = sources.REFUNDED_UNITS_SQL
-    shipping_back = sources.REFUNDED_SHIPPING_SQL
-    kept = f"(ol.quantity - {units})"
+    kept = "(ol.quantity - ol.refunded_quantity)"
+    marketing = sources._in(sources.MARKETING_KINDS)
     return f"""
         SELECT ol.id, o.number, ol.seller_id, led.total, -led.commission,
-               ol.paid_amount, ol.points_share_amount, ol.refunded_amount, ol.refunded_points_amount, led.fee,
-               ol.items_amount * {kept} / ol.quantity + ol.shipping_share_amount - {shipping_back}
+               ol.paid_amount, ol.points_share_amount,
+               ol.refunded_gross_amount + ol.refunded_shipping_amount + ol.refunded_points_amount AS refunded_gross,
+               COALESCE(claimed.fee, 0) + COALESCE(claimed.deducted_exchange_fee, 0) AS deductions_kept,
+               COALESCE(claimed.exchange_fee, 0) - COALESCE(claimed.deducted_exchange_fee, 0) AS exchange_fee_paid,
+               ol.items_amount * {kept} / ol.quantity + ol.shipping_share_amount - ol.refunded_shipping_amount
                  - lc.seller_discount_amount * {kept} / ol.quantity AS credited
         FROM (SELECT e.order_line_id, SUM(e.amount) AS total,
-                     SUM(CASE WHEN e.kind IN ('commission', 'claim_commission') THEN e.amount ELSE 0 END) AS commission,
-                     SUM(CASE WHEN e.kind = 'claim_fee' THEN e.amount ELSE 0 END) AS fee
+                     SUM(CASE WHEN e.kind IN ('commission', 'claim_commission') THEN e.amount ELSE 0 END) AS commission
               FROM {names['ledger']} e WHERE e.order_line_id IS NOT NULL AND e.kind <> 'adjustment'
+                AND e.kind NOT IN {marketing}
               GROUP BY e.order_line_id) led
         JOIN {names['line']} ol ON ol.id = led.order_line_id
         JOIN {names['order']} o ON o.id = ol.order_id
         JOIN {names['commission']} lc ON lc.order_line_id = ol.id
+        LEFT JOIN (SELECT cm.line_id, cm.fee, cm.exchange_fee, dx.amount AS deducted_exchange_fee
+                   FROM ({sources.claimed_sql()}) cm
+                   LEFT JOIN (SELECT cl.order_line_id, SUM(cl.exchange_fee_amount) AS amount
+                              FROM {names['claim_line']} cl JOIN {names['claim']} c ON c.id = cl.claim_id
+                              WHERE c.refunded_at IS NOT NULL AND c.type <> 'exchange'
+                              GROUP BY cl.order_line_id) dx ON dx.order_line_id = cm.line_id) claimed
+          ON claimed.line_id = ol.id
         WHERE o.paid_at >= %(start)s AND o.paid_at < %(end)s
         ORDER BY ol.id
     """
@@ -132,33 +145,123 @@ def settled_lines_sql() -> str:
 def _settled_equation(start, end) -> Equation:
     equation = Equation("settled", str(_("Settled lines: seller ledger + commission = what shoppers paid, net")),
                         str(_("seller ledger + platform commission")),
-                        str(_("shopper cash + points − refunds + fees kept + platform-funded discounts")))
-    sums = dict.fromkeys(("ledger", "commission", "cash", "points", "refunds", "fees", "platform"), 0)
+                        str(_("shopper cash + points − refunds before deductions + deductions kept by sellers "
+                              "+ exchange fees paid + platform-funded discounts")))
+    sums = dict.fromkeys(("ledger", "commission", "cash", "points", "refunds", "fees", "exchange", "platform"), 0)
     with connection.cursor() as cursor:
         cursor.execute(settled_lines_sql(), {"start": db_datetime(start), "end": db_datetime(end)})
-        for (line_id, number, seller_id, ledger, commission, paid, points, refunded, refunded_points, fee,
+        for (line_id, number, seller_id, ledger, commission, paid, points, refunded_gross, fees, exchange,
              credited) in cursor:
-            shopper_net = paid + points - refunded - refunded_points
-            platform = credited - shopper_net  # what the seller is credited for kept units that the shopper did not pay
+            # What the shopper paid for the units kept (before any deduction); the rest of what the seller is
+            # credited for them is the platform's coupons and the won of rounding it bears.
+            shopper_kept = paid + points - refunded_gross
+            platform = credited - shopper_kept
             sums["ledger"] += ledger
             sums["commission"] += commission
             sums["cash"] += paid
             sums["points"] += points
-            sums["refunds"] += refunded + refunded_points
-            sums["fees"] += fee
+            sums["refunds"] += refunded_gross
+            sums["fees"] += fees
+            sums["exchange"] += exchange
             sums["platform"] += platform
-            difference = (ledger + commission) - (shopper_net + fee + platform)
-            if difference and len(equation.differing) < 2000:
+            right = shopper_kept + fees + exchange + platform
+            if (ledger + commission) != right and len(equation.differing) < 2000:
                 equation.differing.append({"line": line_id, "order": number, "seller": seller_id,
-                                           "left": ledger + commission, "right": shopper_net + fee + platform})
+                                           "left": ledger + commission, "right": right})
     equation.left_terms = [(str(_("seller ledger (line money)")), sums["ledger"]),
                            (str(_("platform commission")), sums["commission"])]
     equation.right_terms = [(str(_("shopper cash paid")), sums["cash"]), (str(_("points used")), sums["points"]),
-                            (str(_("refunded (cash + points)")), -sums["refunds"]),
-                            (str(_("fees kept by sellers")), sums["fees"]),
+                            (str(_("refunded before deductions (cash + points)")), -sums["refunds"]),
+                            (str(_("deductions kept by sellers (return fee, shipping, damage)")), sums["fees"]),
+                            (str(_("exchange fees paid through the PG")), sums["exchange"]),
                             (str(_("platform-funded discounts")), sums["platform"])]
     equation.left = sums["ledger"] + sums["commission"]
-    equation.right = sums["cash"] + sums["points"] - sums["refunds"] + sums["fees"] + sums["platform"]
+    equation.right = sum(amount for _label, amount in equation.right_terms)
+    return equation
+
+
+def _exchange_fees_equation(start, end) -> Equation:
+    """Exchange fees collected through the PG (ClaimPayment) = the fees the claim lines record for the
+    completed exchanges (what the sellers' ``exchange_fee`` rows are booked from)."""
+    from claims.models import Claim, ClaimLine, ClaimPayment
+
+    claims = Claim.objects.filter(type=Claim.Type.EXCHANGE, status=Claim.Status.COMPLETED,
+                                  updated_at__gte=start, updated_at__lt=end, exchange_fee_amount__gt=0)
+    collected = dict(ClaimPayment.objects.filter(claim__in=claims, status=ClaimPayment.Status.DONE)
+                     .values_list("claim_id").annotate(t=Sum("amount")).values_list("claim_id", "t"))
+    recorded = dict(ClaimLine.objects.filter(claim__in=claims).values_list("claim_id")
+                    .annotate(t=Sum("exchange_fee_amount")).values_list("claim_id", "t"))
+    equation = Equation("exchange_fees", str(_("Exchange fees paid through the PG = exchange fees on the claim lines")),
+                        str(_("PG extra payments (done)")), str(_("exchange fees on claim lines")),
+                        sum(collected.values()), sum(recorded.values()))
+    equation.left_terms, equation.right_terms = [(equation.left_label, equation.left)], [(equation.right_label,
+                                                                                          equation.right)]
+    if not equation.balances:
+        for claim in claims.order_by("pk")[:2000]:
+            if collected.get(claim.pk, 0) != recorded.get(claim.pk, 0):
+                equation.differing.append({"claim": claim.number, "left": collected.get(claim.pk, 0),
+                                           "right": recorded.get(claim.pk, 0)})
+    return equation
+
+
+def marketing_lines_sql() -> str:
+    """Per settled line: review reward kept by the shopper and affiliate commission, who funds them, and the
+    seller's ledger rows for them."""
+    names = sources.tables()
+    return f"""
+        SELECT ol.id, o.number, ol.seller_id,
+               CASE WHEN rv.reward_revoked_at IS NULL THEN COALESCE(rv.reward_amount, 0) ELSE 0 END AS reward,
+               CASE WHEN rv.reward_revoked_at IS NULL AND rv.reward_funder = 'platform'
+                    THEN rv.reward_amount ELSE 0 END AS platform_reward,
+               COALESCE(aff.amount, 0) AS affiliate,
+               CASE WHEN EXISTS (SELECT 1 FROM {names['affiliate_membership']} am WHERE am.seller_id = ol.seller_id
+                                 AND am.joined_at <= o.created_at AND (am.left_at IS NULL OR am.left_at > o.created_at))
+                    THEN 0 ELSE COALESCE(aff.amount, 0) END AS platform_affiliate,
+               -led.reward, -led.affiliate
+        FROM (SELECT e.order_line_id,
+                     SUM(CASE WHEN e.kind = 'review_reward' THEN e.amount ELSE 0 END) AS reward,
+                     SUM(CASE WHEN e.kind = 'affiliate_fee' THEN e.amount ELSE 0 END) AS affiliate
+              FROM {names['ledger']} e WHERE e.order_line_id IS NOT NULL GROUP BY e.order_line_id) led
+        JOIN {names['line']} ol ON ol.id = led.order_line_id
+        JOIN {names['order']} o ON o.id = ol.order_id
+        LEFT JOIN {names['review']} rv ON rv.line_id = ol.id
+        LEFT JOIN (SELECT ac.line_id, SUM(ac.commission_amount) AS amount FROM {names['affiliate_commission']} ac
+                   GROUP BY ac.line_id) aff ON aff.line_id = ol.id
+        WHERE o.paid_at >= %(start)s AND o.paid_at < %(end)s
+        ORDER BY ol.id
+    """
+
+
+def _marketing_equation(start, end) -> Equation:
+    """Review rewards and affiliate commission of the settled lines = what sellers were charged for them
+    (their ledger rows) + what the platform bears (platform-funded rewards, sellers not in the program)."""
+    equation = Equation("marketing", str(_("Marketing costs: review rewards + affiliate fees = charged to sellers "
+                                           "+ borne by the platform")),
+                        str(_("review rewards kept + affiliate commission")),
+                        str(_("charged to sellers + borne by the platform")))
+    sums = dict.fromkeys(("reward", "affiliate", "seller_reward", "seller_affiliate", "platform_reward",
+                          "platform_affiliate"), 0)
+    with connection.cursor() as cursor:
+        cursor.execute(marketing_lines_sql(), {"start": db_datetime(start), "end": db_datetime(end)})
+        for (line_id, number, seller_id, reward, platform_reward, affiliate, platform_affiliate, seller_reward,
+             seller_affiliate) in cursor:
+            for key, value in (("reward", reward), ("affiliate", affiliate), ("seller_reward", seller_reward),
+                               ("seller_affiliate", seller_affiliate), ("platform_reward", platform_reward),
+                               ("platform_affiliate", platform_affiliate)):
+                sums[key] += value
+            left = reward + affiliate
+            right = seller_reward + seller_affiliate + platform_reward + platform_affiliate
+            if left != right and len(equation.differing) < 2000:
+                equation.differing.append({"line": line_id, "order": number, "seller": seller_id,
+                                           "left": left, "right": right})
+    equation.left_terms = [(str(_("review rewards kept by shoppers")), sums["reward"]),
+                           (str(_("affiliate commission")), sums["affiliate"])]
+    equation.right_terms = [(str(_("review rewards charged to sellers")), sums["seller_reward"]),
+                            (str(_("affiliate fees charged to sellers")), sums["seller_affiliate"]),
+                            (str(_("review rewards borne by the platform")), sums["platform_reward"]),
+                            (str(_("affiliate fees borne by the platform")), sums["platform_affiliate"])]
+    equation.left = sums["reward"] + sums["affiliate"]
+    equation.right = sum(amount for _label, amount in equation.right_terms)
     return equation
 
 
@@ -184,4 +287,5 @@ def _payouts_equation(start, end) -> Equation:
 def reconcile(*, date_from: date, date_to: date) -> Report:
     start, end = _bounds(date_from, date_to)
     return Report(date_from, date_to, [_orders_equation(start, end), _refunds_equation(start, end),
-                                       _settled_equation(start, end), _payouts_equation(start, end)])
+                                       _exchange_fees_equation(start, end), _settled_equation(start, end),
+                                       _marketing_equation(start, end), _payouts_equation(start, end)])

@@ -71,12 +71,14 @@ class LineRow:
     commission: int = 0
     seller_coupon: int = 0
     claims: int = 0
-    fees: int = 0
+    fees: int = 0  # return fee, deductions and exchange fee the seller keeps
+    marketing: int = 0  # review rewards and affiliate fees the seller bears (negative), their reversals
     entries: list = field(default_factory=list)
 
     @property
     def total(self) -> int:
-        return self.sale + self.shipping + self.commission + self.seller_coupon + self.claims + self.fees
+        return (self.sale + self.shipping + self.commission + self.seller_coupon + self.claims + self.fees
+                + self.marketing)
 
     @property
     def due_on(self) -> date | None:
@@ -91,7 +93,7 @@ class StatementView:
 
     @property
     def sums(self) -> dict:
-        names = ("sale", "shipping", "commission", "seller_coupon", "claims", "fees")
+        names = ("sale", "shipping", "commission", "seller_coupon", "claims", "fees", "marketing")
         sums = {name: sum(getattr(row, name) for row in self.lines) for name in names}
         sums["adjustments"] = sum(entry.amount for entry in self.other if entry.kind == K.ADJUSTMENT)
         sums["carry_over"] = sum(entry.amount for entry in self.other if entry.kind == K.CARRY_OVER)
@@ -119,8 +121,10 @@ def statement_view(statement: Statement) -> StatementView:
         row.settled_on = min(row.settled_on, day) if row.settled_on else day
         if entry.kind in (K.SALE, K.SHIPPING, K.COMMISSION, K.SELLER_COUPON):
             setattr(row, entry.kind, getattr(row, entry.kind) + entry.amount)
-        elif entry.kind == K.CLAIM_FEE:
+        elif entry.kind in (K.CLAIM_FEE, K.EXCHANGE_FEE):
             row.fees += entry.amount
+        elif entry.kind in (K.REVIEW_REWARD, K.AFFILIATE_FEE):
+            row.marketing += entry.amount
         elif entry.kind == K.ADJUSTMENT:
             other.append(entry)
         else:

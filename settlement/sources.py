@@ -5,14 +5,19 @@ this module is the only one to adapt. Settlement never writes those apps' rows.
 
 What is read (current field names):
 
-- ``orders.OrderLine``: seller, status, quantity, items_amount, shipping_share_amount,
-  discount_share_amount, points_share_amount, paid_amount, refunded_quantity, refunded_amount
-  (cash, including refunded shipping), refunded_shipping_amount, refunded_points_amount,
-  confirmed_at, updated_at; its ``order``'s paid_at.
-- ``claims.Claim`` / ``ClaimLine``: status (open or closed, below), type, shipping_charge_amount
-  (the return / exchange fee the shopper bore, kept by the seller), items_refund_amount,
-  shipping_refund_amount, refunded_at, updated_at; claim line quantity and refund_amount.
+- ``orders.OrderLine``: seller, status, quantity, items_amount, shipping_share_amount, paid_amount,
+  points_share_amount, refunded_quantity, refunded_amount (net cash, shipping included),
+  refunded_gross_amount (item cash before deductions), refunded_shipping_amount,
+  refunded_points_amount, confirmed_at, updated_at; its ``order``'s paid_at and created_at.
+- ``claims.Claim`` / ``ClaimLine`` (the per-line record the claims fix when a refund is committed):
+  claim status (open or closed, below), type, refunded_at, updated_at, exchange_fee_amount and
+  exchange_fee_paid_amount; claim line quantity, return_fee_amount, shipping_charge_amount,
+  damage_amount, exchange_fee_amount (``CLAIMED_SQL``). ``ClaimPayment`` (the exchange fee's PG
+  payment) is read by reconcile only.
 - ``marketing.OrderLineDiscount``: seller_amount / platform_amount per coupon per line.
+- ``marketing.Review``: reward_amount, reward_funder, created_at, reward_revoked_at (one per line).
+- ``marketing.AffiliateCommission`` (commission_amount, created_at per line) and
+  ``AffiliateProgramMembership`` (seller, joined_at, left_at).
 - ``partners.Seller`` bank account, read defensively (the onboarding branch adds the fields):
   ``bank_name``, ``bank_account_number``, ``bank_account_holder``, ``bank_account_verified``.
 """
@@ -24,7 +29,7 @@ from django.db.models import Sum
 # Claim statuses after which a claim no longer changes the line's money. Anything else (including
 # states other branches add, such as REFUNDING) is open: the line waits.
 CLOSED_CLAIM_STATUSES = ("completed", "rejected", "withdrawn", "converted", "refunded")
-# Claim types whose shopper-borne fee was taken from a refund (the seller keeps it).
+# Claim types that refund money (their deductions were taken from the refund; the seller keeps them).
 FEE_CLAIM_TYPES = ("return", "cancel")
 # Line statuses that end a line's life: confirmed, or everything gone through a claim.
 CONFIRMED = "confirmed"
@@ -62,7 +67,8 @@ def line_category_path(line) -> str:
 
 def tables() -> dict[str, str]:
     """The real table names used in the set-based SQL."""
-    from claims.models import Claim, ClaimLine
+    from claims.models import Claim, ClaimLine, ClaimPayment
+    from marketing.models import AffiliateCommission, AffiliateProgramMembership, Review
     from orders.models import Order, OrderLine, Payment, PaymentCancel
     from partners.models import Seller
 
@@ -82,6 +88,9 @@ def tables() -> dict[str, str]:
         "ledger": LedgerEntry._meta.db_table, "hold": SettlementHold._meta.db_table,
         "statement": Statement._meta.db_table, "adjustment": SettlementAdjustment._meta.db_table,
         "seller": Seller._meta.db_table, "contract": SettlementContract._meta.db_table,
+        "claim_payment": ClaimPayment._meta.db_table, "review": Review._meta.db_table,
+        "affiliate_commission": AffiliateCommission._meta.db_table,
+        "affiliate_membership": AffiliateProgramMembership._meta.db_table,
     }
 
 
@@ -89,12 +98,47 @@ def _in(values) -> str:
     return "(" + ", ".join(f"'{value}'" for value in values) + ")"
 
 
-# A line cancelled or returned whole counts every unit as refunded, even when it was cancelled
-# for stock outside a claim (today's stock-out cancel refunds the money but not refunded_quantity;
-# the claims rewrite makes it a seller-fault claim). Likewise its shipping share went back.
-REFUNDED_UNITS_SQL = "(CASE WHEN ol.status IN ('cancelled', 'returned') THEN ol.quantity ELSE ol.refunded_quantity END)"
-REFUNDED_SHIPPING_SQL = ("(CASE WHEN ol.status = 'cancelled' AND ol.refunded_quantity = 0 "
-                         "THEN ol.shipping_share_amount ELSE ol.refunded_shipping_amount END)")
+# What claims recorded per claim line (claims.ClaimLine, fixed when the refund was committed), summed per
+# order line over the claims that ended with money: cancels and returns refunded (refunded_at set), and
+# exchanges completed with their fee paid. ``units``: units refunded; ``fee``: what was deducted from the
+# shopper's refund and stays with the seller whose line it is (return fee, original shipping charged back,
+# damage deduction); ``exchange_fee``: the line's part of the exchange fee, deducted from a refund or
+# paid through the PG (ClaimPayment) for a completed exchange. The points clawback is not here: it
+# gives the platform back points the platform paid.
+CLAIMED_SQL = """
+    SELECT cl.order_line_id AS line_id,
+           SUM(CASE WHEN c.refunded_at IS NOT NULL THEN cl.quantity ELSE 0 END) AS units,
+           SUM(CASE WHEN c.refunded_at IS NOT NULL
+                    THEN cl.return_fee_amount + cl.shipping_charge_amount + cl.damage_amount ELSE 0 END) AS fee,
+           SUM(CASE WHEN c.refunded_at IS NOT NULL THEN cl.exchange_fee_amount
+                    WHEN c.type = 'exchange' AND c.status = 'completed' AND c.exchange_fee_amount > 0
+                         AND c.exchange_fee_paid_amount >= c.exchange_fee_amount THEN cl.exchange_fee_amount
+                    ELSE 0 END) AS exchange_fee
+    FROM {claim_line} cl JOIN {claim} c ON c.id = cl.claim_id
+    WHERE c.status IN {closed}
+      AND ((c.type IN {fee_types} AND c.refunded_at IS NOT NULL) OR c.type = 'exchange')
+    GROUP BY cl.order_line_id
+"""
+REFUNDED_SHIPPING_SQL = "ol.refunded_shipping_amount"
+
+
+def claimed_sql() -> str:
+    names = tables()
+    return CLAIMED_SQL.format(claim_line=names["claim_line"], claim=names["claim"], closed=_in(CLOSED_CLAIM_STATUSES),
+                              fee_types=_in(FEE_CLAIM_TYPES))
+
+
+# A seller-funded review reward (marketing.Review, reward_funder = seller) written before the close's end,
+# unless it was taken back (the line returned) before it: the seller pays it.
+REVIEW_REWARD_SQL = """(CASE WHEN rv.reward_funder = 'seller' AND rv.created_at < %(up_to)s
+                             AND (rv.reward_revoked_at IS NULL OR rv.reward_revoked_at >= %(up_to)s)
+                        THEN -rv.reward_amount ELSE 0 END)"""
+# The affiliate commission of the line (accruals and reversals written before the close's end), borne by the
+# seller when it was in the affiliate program when the order was placed.
+AFFILIATE_FEE_SQL = """(CASE WHEN COALESCE(aff.amount, 0) <> 0 AND EXISTS (
+                             SELECT 1 FROM {membership} am WHERE am.seller_id = ol.seller_id
+                             AND am.joined_at <= o.created_at AND (am.left_at IS NULL OR am.left_at > o.created_at))
+                        THEN -aff.amount ELSE 0 END)"""
 
 
 def settleable_lines_sql() -> str:
@@ -104,13 +148,13 @@ def settleable_lines_sql() -> str:
     docs/settlement.md for the signs). Parameter ``%(up_to)s``: only lines settled before it.
     A line is settleable when its order was paid, no claim on it is open, and it is confirmed or
     ended by a claim (cancelled, returned, exchanged). Its effective time is the confirmation, or
-    the last claim's refund or completion.
+    the last claim's refund or completion. Claim money is read from what the claims recorded per
+    claim line (``CLAIMED_SQL``).
     """
     names = tables()
     closed = _in(CLOSED_CLAIM_STATUSES)
-    fee_types = _in(FEE_CLAIM_TYPES)
     ended = _in(ENDED_BY_CLAIM)
-    refunded_units = REFUNDED_UNITS_SQL
+    refunded_units = "COALESCE(claimed.units, 0)"
     kept = f"(ol.quantity - {refunded_units})"
     return f"""
         SELECT ol.id, ol.seller_id, CASE WHEN ol.status = '{CONFIRMED}' THEN ol.confirmed_at
@@ -125,20 +169,17 @@ def settleable_lines_sql() -> str:
                lc.commission_amount - lc.commission_amount * {kept} / ol.quantity AS claim_commission,
                lc.seller_discount_amount - lc.seller_discount_amount * {kept} / ol.quantity AS claim_coupon,
                -{REFUNDED_SHIPPING_SQL} AS claim_shipping,
-               COALESCE(fees.amount, 0) AS claim_fee
+               COALESCE(claimed.fee, 0) AS claim_fee,
+               COALESCE(claimed.exchange_fee, 0) AS exchange_fee,
+               {REVIEW_REWARD_SQL} AS review_reward,
+               {AFFILIATE_FEE_SQL.format(membership=names['affiliate_membership'])} AS affiliate_fee
         FROM {names['line']} ol
         JOIN {names['order']} o ON o.id = ol.order_id
         JOIN {names['commission']} lc ON lc.order_line_id = ol.id
-        LEFT JOIN (SELECT first_line.line_id, SUM(first_line.fee) AS amount
-                   FROM (SELECT MIN(cl.order_line_id) AS line_id,
-                                MIN(CASE WHEN c.shipping_charge_amount < c.items_refund_amount + c.shipping_refund_amount
-                                         THEN c.shipping_charge_amount
-                                         ELSE c.items_refund_amount + c.shipping_refund_amount END) AS fee
-                         FROM {names['claim']} c JOIN {names['claim_line']} cl ON cl.claim_id = c.id
-                         WHERE c.type IN {fee_types} AND c.refunded_at IS NOT NULL AND c.status IN {closed}
-                           AND c.shipping_charge_amount > 0
-                         GROUP BY c.id) first_line
-                   GROUP BY first_line.line_id) fees ON fees.line_id = ol.id
+        LEFT JOIN ({claimed_sql()}) claimed ON claimed.line_id = ol.id
+        LEFT JOIN {names['review']} rv ON rv.line_id = ol.id
+        LEFT JOIN (SELECT ac.line_id, SUM(ac.commission_amount) AS amount FROM {names['affiliate_commission']} ac
+                   WHERE ac.created_at < %(up_to)s GROUP BY ac.line_id) aff ON aff.line_id = ol.id
         WHERE o.paid_at IS NOT NULL
           AND ((ol.status = '{CONFIRMED}' AND ol.confirmed_at < %(up_to)s) OR ol.status IN {ended})
           AND NOT EXISTS (SELECT 1 FROM {names['claim_line']} open_line JOIN {names['claim']} open_claim
@@ -149,4 +190,7 @@ def settleable_lines_sql() -> str:
 
 # The line kinds of money and the column of settleable_lines_sql holding each target.
 LINE_KINDS = ("sale", "shipping", "commission", "seller_coupon", "claim_sale", "claim_commission", "claim_coupon",
-              "claim_shipping", "claim_fee")
+              "claim_shipping", "claim_fee", "exchange_fee", "review_reward", "affiliate_fee")
+# Line kinds that are not the shopper's money for the goods: marketing costs the seller bears (reconcile
+# checks them in their own equation).
+MARKETING_KINDS = ("review_reward", "affiliate_fee")

@@ -52,6 +52,10 @@ class LineRefund:
 
 DEDUCTION_KINDS = ("return_fee_amount", "exchange_fee_amount", "shipping_charge_amount", "damage_amount",
                    "points_clawback_amount")
+# Deductions that belong to one seller's bundle (its return / exchange fee, its original shipping charged
+# back): they are spread over that seller's lines only, so the seller who keeps the fee is the seller
+# whose line it is recorded on (settlement books it there). Damage and points clawback are claim-wide.
+SELLER_DEDUCTION_KINDS = ("return_fee_amount", "exchange_fee_amount", "shipping_charge_amount")
 
 
 @dataclass
@@ -62,6 +66,14 @@ class RefundPreview:
     exchange_fee_amount: int = 0
     damage_amount: int = 0
     points_clawback_amount: int = 0
+    # The seller-bundle deductions by seller id: {seller_id: {kind: amount}} (sums to the fields above).
+    by_seller: dict = field(default_factory=dict)
+
+    def add_seller_deduction(self, seller_id: int, kind: str, amount: int) -> None:
+        if amount:
+            setattr(self, kind, getattr(self, kind) + amount)
+            bundle = self.by_seller.setdefault(seller_id, {})
+            bundle[kind] = bundle.get(kind, 0) + amount
 
     @property
     def items_amount(self) -> int:
@@ -85,15 +97,35 @@ class RefundPreview:
         return max(0, self.items_amount + self.shipping_refund_amount - self.deductions_amount)
 
     def allocate_deductions(self) -> None:
-        """Spread each deduction over the lines, never more than a line gives back (largest remainder)."""
+        """Spread each deduction over the lines, never more than a line gives back (largest remainder).
+
+        A seller's fees go over that seller's lines only; the units the claim holds carry them first
+        (a shipping-only refund of another line of the bundle carries them only if nothing else can).
+        """
         capacity = [r.cash_amount + r.shipping_amount for r in self.lines]
-        for kind in DEDUCTION_KINDS:
-            total = min(getattr(self, kind), sum(capacity))
+
+        def spread(kind: str, total: int, indexes: list[int]) -> None:
+            held = [index for index in indexes if self.lines[index].quantity and capacity[index] > 0]
+            indexes = held or indexes
+            total = min(total, sum(capacity[index] for index in indexes))
             if total <= 0:
-                continue
-            for refund, share, index in zip(self.lines, allocate(total, capacity), range(len(capacity)), strict=True):
-                setattr(refund, kind, getattr(refund, kind) + share)
+                return
+            for index, share in zip(indexes, allocate(total, [capacity[index] for index in indexes]), strict=True):
+                setattr(self.lines[index], kind, getattr(self.lines[index], kind) + share)
                 capacity[index] -= share
+
+        for kind in DEDUCTION_KINDS:
+            if kind in SELLER_DEDUCTION_KINDS:
+                assigned = 0
+                for seller_id, bundle in sorted(self.by_seller.items()):
+                    amount = bundle.get(kind, 0)
+                    assigned += amount
+                    spread(kind, amount, [i for i, r in enumerate(self.lines) if r.line.seller_id == seller_id])
+                rest = getattr(self, kind) - assigned  # set directly, without a seller: claim-wide
+                if rest > 0:
+                    spread(kind, rest, list(range(len(self.lines))))
+            else:
+                spread(kind, getattr(self, kind), list(range(len(self.lines))))
 
 
 def _share(total: int, quantity: int, done: int, taking: int, already: int) -> int:
@@ -144,21 +176,34 @@ def shopper_sends(pickup_method: str) -> bool:
     return pickup_method == Claim.PickupMethod.SHOPPER_SENDS
 
 
+def exchange_fee_by_line(*, order: Order, lines, fault: str, pickup_method: str = "",
+                         quantities: dict | None = None) -> dict[int, int]:
+    """The exchange fee per claimed line: each seller bundle's fee (the order's snapshot), spread over
+    that seller's lines by the value of the units exchanged (largest remainder). The seller of the line
+    keeps its part (settlement books it there)."""
+    lines = list(lines)
+    if fault != Fault.SHOPPER or not lines:
+        return {}
+    quantities = quantities or {}
+    by_line = {}
+    for shipping in OrderShipping.objects.filter(order=order, seller_id__in={line.seller_id for line in lines}) \
+            .select_related("seller__shipping_policy").order_by("seller_id"):
+        return_fee, fee = bundle_fees(shipping)
+        fee = max(0, fee - return_fee) if shopper_sends(pickup_method) else fee
+        bundle = sorted((line for line in lines if line.seller_id == shipping.seller_id), key=lambda line: line.pk)
+        weights = [line.unit_total_amount * quantities.get(line.pk, line.quantity) for line in bundle]
+        for line, share in zip(bundle, allocate(fee, weights), strict=True):
+            by_line[line.pk] = share
+    return by_line
+
+
 def exchange_fee(*, order: Order, lines, fault: str, pickup_method: str = "") -> int:
     """The exchange fee a shopper at fault pays, once per seller bundle, from the order's snapshot.
 
     A shopper who sends the parcel back themselves (직접 발송) pays that postage to their courier,
     so the shop charges only the way out (exchange fee − return fee).
     """
-    if fault != Fault.SHOPPER:
-        return 0
-    sellers = {line.seller_id for line in lines}
-    total = 0
-    for shipping in OrderShipping.objects.filter(order=order, seller_id__in=sellers).select_related(
-            "seller__shipping_policy"):
-        return_fee, fee = bundle_fees(shipping)
-        total += max(0, fee - return_fee) if shopper_sends(pickup_method) else fee
-    return total
+    return sum(exchange_fee_by_line(order=order, lines=lines, fault=fault, pickup_method=pickup_method).values())
 
 
 def compute_refund(*, order: Order, claim_type: str, fault: str, items: list[tuple[int, int]],
@@ -202,9 +247,9 @@ def compute_refund(*, order: Order, claim_type: str, fault: str, items: list[tup
             shipped_free = shipping.base_fee_amount == 0 and shipping.free_threshold_amount > 0
             if shipped_free and kept < shipping.free_threshold_amount and (claim_type == ClaimType.RETURN or kept > 0):
                 # The fee the order did not pay, as the policy stood when the order was placed.
-                preview.shipping_charge_amount += bundle_base_fee(shipping)
+                preview.add_seller_deduction(shipping.seller_id, "shipping_charge_amount", bundle_base_fee(shipping))
             if claim_type == ClaimType.RETURN and not shopper_sends(pickup_method):
-                preview.return_fee_amount += bundle_fees(shipping)[0]
+                preview.add_seller_deduction(shipping.seller_id, "return_fee_amount", bundle_fees(shipping)[0])
     preview.damage_amount = damage_amount
     preview.allocate_deductions()
     return preview

@@ -15,7 +15,7 @@ from orders.payments import RefundAccount
 from orders.services.claimed import claimable_units, lock_lines, reserve_claimed_units
 
 from .common import claim_number, is_operator, tell_step
-from .money import compute_refund, exchange_fee
+from .money import compute_refund, exchange_fee, exchange_fee_by_line
 from .refunds import refund_claim
 from .rules import CANCELLABLE, CANCELLABLE_AT_ONCE, REASONS, ClaimType, Fault, LineStatus, reason_label
 
@@ -113,14 +113,16 @@ def request_claim(*, order: Order, claim_type: str, items: list[tuple[int, int]]
             check_replacements(lines, replacements)
         preview = compute_refund(order=order, claim_type=claim_type, fault=fault, items=list(quantities.items()),
                                  pickup_method=pickup_method)
+        # The exchange fee of each line (its seller's bundle fee spread over its lines): what the seller keeps.
+        line_fees = exchange_fee_by_line(order=order, lines=lines, fault=fault, pickup_method=pickup_method,
+                                         quantities=quantities) if claim_type == ClaimType.EXCHANGE else {}
         claim = Claim.objects.create(
             number=number, order=order, type=claim_type, reason_code=reason_code, reason_detail=detail[:2000],
             fault=fault, pickup_method=pickup_method if claim_type != ClaimType.CANCEL else "",
             requested_by=requested_by, items_refund_amount=preview.items_amount,
             shipping_refund_amount=preview.shipping_refund_amount,
             shipping_charge_amount=preview.shipping_charge_amount, return_fee_amount=preview.return_fee_amount,
-            exchange_fee_amount=exchange_fee(order=order, lines=lines, fault=fault, pickup_method=pickup_method)
-            if claim_type == ClaimType.EXCHANGE else 0,
+            exchange_fee_amount=sum(line_fees.values()),
             points_refund_amount=preview.points_amount, refund_amount=preview.refund_amount,
             refund_bank_code=refund_account.bank_code if refund_account else "",
             refund_account_number=refund_account.account_number if refund_account else "",
@@ -128,7 +130,7 @@ def request_claim(*, order: Order, claim_type: str, items: list[tuple[int, int]]
         )
         ClaimLine.objects.bulk_create([
             ClaimLine(claim=claim, order_line=line, quantity=quantities[line.pk],
-                      replacement_sku_id=replacements.get(line.pk))
+                      replacement_sku_id=replacements.get(line.pk), exchange_fee_amount=line_fees.get(line.pk, 0))
             for line in lines
         ])
         for line in lines:

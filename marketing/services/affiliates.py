@@ -29,6 +29,7 @@ from marketing.models_affiliate import (
     AffiliateCommission,
     AffiliateLink,
     AffiliateOrder,
+    AffiliateProgramMembership,
     AffiliateStatement,
 )
 
@@ -159,6 +160,25 @@ def attribute_affiliate_order(*, order, state=None, now: datetime | None = None)
         order=order, defaults={"affiliate": affiliate, "link": click.link, "click": click,
                                "clicked_at": click.created_at})
     return claimed
+
+
+# --- Sellers in the program ------------------------------------------------------------------
+
+@transaction.atomic
+def join_affiliate_program(*, seller, actor=None, now: datetime | None = None) -> AffiliateProgramMembership:
+    """The seller joins the affiliate program: from now on it bears the affiliate fee of its lines in
+    orders placed while it is a member (a settlement ledger row). Joining twice changes nothing."""
+    open_row = AffiliateProgramMembership.objects.select_for_update().filter(seller=seller, left_at__isnull=True).first()
+    if open_row is not None:
+        return open_row
+    return AffiliateProgramMembership.objects.create(seller=seller, joined_at=now or timezone.now())
+
+
+@transaction.atomic
+def leave_affiliate_program(*, seller, actor=None, now: datetime | None = None) -> int:
+    """The seller leaves: orders placed from now on are the platform's cost again (past ones keep theirs)."""
+    return AffiliateProgramMembership.objects.filter(seller=seller, left_at__isnull=True).update(
+        left_at=now or timezone.now())
 
 
 # --- Commission ----------------------------------------------------------------------------

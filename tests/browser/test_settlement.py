@@ -78,5 +78,5 @@ def test_operator_closes_a_week_and_the_seller_sees_the_same_figure_on_screen_an
         portal.locator("[data-testid=excel]").click()
     sheet = load_workbook(io.BytesIO(open(download_info.value.path(), "rb").read())).active
     rows = list(sheet.iter_rows(values_only=True))
-    assert rows[-1][11] == portal_amount == table_sum == console_amount == 48000
+    assert rows[-1][12] == portal_amount == table_sum == console_amount == 48000
     assert rows[2][0] == order.number

@@ -102,9 +102,6 @@ def test_lines_confirmed_later_or_not_at_all_wait_and_the_period_must_have_ended
         close_settlement_period(cycle="weekly", period_start=date(2026, 11, 3), now=NOW)  # a Tuesday
 
 
-@pytest.mark.xfail(strict=True, reason="integration gap (issue 11 open): settlement/sources.py still reads the "
-                   "line's refunded amounts as before the claims rewrite (net, with the return fee as its own "
-                   "row); the expected rows are the settlement author's, the booked ones follow the new fields")
 def test_a_partial_return_settles_only_the_kept_unit_and_the_seller_keeps_the_return_fee(settings):
     settings.SETTLEMENT_DEFAULT_COMMISSION_RATE = "10"
     _, (sku,) = make_product(price=20000, stock=5, fee=3000, free_threshold=100000)

@@ -2,13 +2,14 @@
 statement), the Excel file identical to the screen, reconcile on the console."""
 
 import io
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
+from django.utils import timezone
 from openpyxl import load_workbook
 
 from settlement.models import Statement
-from settlement.services import close_settlement_period
+from settlement.services import close_settlement_period, period_of
 from tests.accounts.factories import OperatorFactory
 from tests.orders.factories import make_product
 from tests.partners.factories import SellerStaffFactory
@@ -58,9 +59,10 @@ def test_the_seller_sees_its_statement_and_gets_404_for_another(client, closed_w
     response = client.get(f"/partner/settlement/{mine.pk}/excel/")
     sheet = load_workbook(io.BytesIO(response.content)).active
     rows = list(sheet.iter_rows(values_only=True))
-    # header, columns, one line: sale 50,000, shipping 3,000, 10 %, commission −5,000 → 48,000; the total row.
-    assert rows[2][4:12] == (50000, 3000, "10.00", -5000, 0, 0, 0, 48000)
-    assert rows[-1][11] == 48000
+    # header, columns, one line: sale 50,000, shipping 3,000, 10 %, commission −5,000, no coupon, claims, fees or
+    # marketing costs → 48,000; the total row.
+    assert rows[2][4:13] == (50000, 3000, "10.00", -5000, 0, 0, 0, 0, 48000)
+    assert rows[-1][12] == 48000
 
 
 def test_operators_close_a_week_from_the_dashboard_and_mark_a_statement_paid(client, settings):
@@ -87,3 +89,34 @@ def test_operators_close_a_week_from_the_dashboard_and_mark_a_statement_paid(cli
     client.post(f"/console/settlement/statements/{statement.pk}/paid/")
     statement.refresh_from_db()
     assert statement.paid_amount == 12000
+
+
+def test_a_seller_funded_review_reward_shows_on_both_statement_screens_and_in_the_excel(client, settings):
+    from marketing.models import ReviewRewardOptIn
+    from marketing.services.reviews import write_review
+
+    settings.SETTLEMENT_DEFAULT_COMMISSION_RATE = "10"
+    settings.REVIEW_REWARD_TEXT_AMOUNT = 700
+    _, (sku,) = make_product(price=25000, stock=9, fee=3000, free_threshold=100000)
+    ReviewRewardOptIn.objects.create(seller=sku.product.seller)
+    order = paid_order([(sku.pk, 1)])
+    deliver(order)
+    line = order.lines.get()
+    confirm(line, on=date(2026, 11, 3))
+    write_review(line_id=line.pk, user=order.user, rating=5, body="판매자 부담 리뷰 적립금")
+    # The review is written today: the close of this week books the line and its reward together.
+    this_week = period_of(timezone.localdate(), "weekly")[0]
+    close_settlement_period(cycle="weekly", period_start=this_week, now=at(this_week + timedelta(days=8)))
+    statement = Statement.objects.get(seller=sku.product.seller)
+    client.force_login(OperatorFactory(groups=["settlement"]))
+    console = client.get(f"/console/settlement/statements/{statement.pk}/").content.decode()
+    assert "Review reward (seller-funded)" in console and "₩-700" in console
+    assert "Review rewards and affiliate fees" in console
+    client.force_login(SellerStaffFactory(seller=sku.product.seller, role="settlement").user)
+    portal = client.get(f"/partner/settlement/{statement.pk}/").content.decode()
+    # 25,000 + 3,000 − 2,500 commission − 700 reward = 24,800.
+    assert "Review rewards and affiliate fees" in portal and 'data-testid="statement-sum">₩24,800<' in portal
+    sheet = load_workbook(io.BytesIO(client.get(f"/partner/settlement/{statement.pk}/excel/").content)).active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[1][11] == "Review rewards and affiliate fees"
+    assert rows[2][4:13] == (25000, 3000, "10.00", -2500, 0, 0, 0, -700, 24800)
