@@ -280,6 +280,12 @@ class PeriodClose(models.Model):
     statement_count = models.PositiveIntegerField(default=0)
     entry_count = models.PositiveIntegerField(default=0)
     seconds = models.FloatField(default=0)
+    # The next close of this cycle re-reads only the lines changed at or after this instant (the period's
+    # end or the moment the close ran, whichever is earlier, less a margin for transactions still
+    # committing). Empty: the close read every line (it is never used as a starting point).
+    changes_before = models.DateTimeField(null=True, blank=True)
+    # How many order lines the close read (all of them without a previous close, else the changed ones).
+    lines_checked = models.PositiveIntegerField(default=0)
 
     class Meta:
         ordering = ["-period_end", "cycle"]
