@@ -176,13 +176,14 @@ def main() -> None:
     from orders.models import OrderLine
     from settlement.services import close_settlement_period
 
+    with connection.cursor() as cursor:
+        reset_changes(cursor.connection.cursor())
     have = OrderLine.objects.filter(status="confirmed").count()
     if args.reseed or have != args.lines:
         print(f"database has {have:,} confirmed lines: seeding {args.lines:,} …", flush=True)
         seed(args.lines, random.Random(11))
     with connection.cursor() as cursor:
         clear_settlement(cursor.connection.cursor())
-        reset_changes(cursor.connection.cursor())
     now = datetime.combine(WEEK + timedelta(days=15), datetime.min.time(), tzinfo=SEOUL)
     print(f"before the closes: {uptime()}", flush=True)
     started = time.monotonic()
