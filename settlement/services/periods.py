@@ -301,14 +301,18 @@ def _close(*, cycle, start, end, actor, now, full=False) -> PeriodClose:
         lines_checked = cursor.fetchone()[0]
         analyze("settlement_targets")
         step("targets")
-        # 3. What the ledger already holds for those lines (by the (order_line, kind) index; a line never
-        # booked adds nothing here).
-        cursor.execute(f"""
-            CREATE TEMP TABLE settlement_booked AS
-            SELECT e.order_line_id AS line_id, e.kind, SUM(e.amount) AS amount FROM {names['ledger']} e
-            WHERE e.order_line_id IN (SELECT id FROM settlement_targets) AND e.kind IN {_line_kinds_in()}
-            GROUP BY e.order_line_id, e.kind
-        """, params)
+        # 3. What the ledger already holds for those lines: one probe of the ledger_line index per line
+        # (LATERAL), so the cost follows the lines read, never the ledger's history (a hash join would scan
+        # the whole ledger, and stale statistics right after a big close make the planner pick it).
+        if postgres:
+            booked = (f"SELECT t.id AS line_id, b.kind, b.amount FROM settlement_targets t "
+                      f"CROSS JOIN LATERAL (SELECT e.kind, SUM(e.amount) AS amount FROM {names['ledger']} e "
+                      f"WHERE e.order_line_id = t.id AND e.kind IN {_line_kinds_in()} GROUP BY e.kind) b")
+        else:  # SQLite has no LATERAL
+            booked = (f"SELECT e.order_line_id AS line_id, e.kind, SUM(e.amount) AS amount FROM {names['ledger']} e "
+                      f"WHERE e.order_line_id IN (SELECT id FROM settlement_targets) AND e.kind IN {_line_kinds_in()} "
+                      f"GROUP BY e.order_line_id, e.kind")
+        cursor.execute(f"CREATE TEMP TABLE settlement_booked AS {booked}")
         analyze("settlement_booked")
         step("booked")
         # 4. The differences, one row per line per kind, straight into the statements.
