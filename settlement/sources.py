@@ -122,10 +122,14 @@ CLAIMED_SQL = """
 REFUNDED_SHIPPING_SQL = "ol.refunded_shipping_amount"
 
 
-def claimed_sql() -> str:
+def claimed_sql(only_lines: str = "") -> str:
     names = tables()
-    return CLAIMED_SQL.format(claim_line=names["claim_line"], claim=names["claim"], closed=_in(CLOSED_CLAIM_STATUSES),
-                              fee_types=_in(FEE_CLAIM_TYPES))
+    sql = CLAIMED_SQL.format(claim_line=names["claim_line"], claim=names["claim"], closed=_in(CLOSED_CLAIM_STATUSES),
+                             fee_types=_in(FEE_CLAIM_TYPES))
+    if only_lines:  # the close's changed lines only (an index probe per line, not every claim line ever)
+        sql = sql.replace("GROUP BY cl.order_line_id",
+                          f"AND cl.order_line_id IN (SELECT line_id FROM {only_lines})\n    GROUP BY cl.order_line_id")
+    return sql
 
 
 # A seller-funded review reward (marketing.Review, reward_funder = seller) written before the close's end,
@@ -141,7 +145,7 @@ AFFILIATE_FEE_SQL = """(CASE WHEN COALESCE(aff.amount, 0) <> 0 AND EXISTS (
                         THEN -aff.amount ELSE 0 END)"""
 
 
-def settleable_lines_sql() -> str:
+def settleable_lines_sql(*, only_lines: str = "") -> str:
     """A SELECT of the lines whose money is final, with what each kind of money should add up to.
 
     Columns: id, seller_id, effective_at, and the target of every line kind of money (see
@@ -150,8 +154,13 @@ def settleable_lines_sql() -> str:
     ended by a claim (cancelled, returned, exchanged). Its effective time is the confirmation, or
     the last claim's refund or completion. Claim money is read from what the claims recorded per
     claim line (``CLAIMED_SQL``).
+
+    ``only_lines``: the name of a table with a ``line_id`` column (the close's changed lines, see
+    ``changed_lines_sql``): only those lines are read, and only their claim lines and commissions summed.
     """
     names = tables()
+    line_filter = f"AND ol.id IN (SELECT line_id FROM {only_lines})" if only_lines else ""
+    aff_filter = f"AND ac.line_id IN (SELECT line_id FROM {only_lines})" if only_lines else ""
     closed = _in(CLOSED_CLAIM_STATUSES)
     ended = _in(ENDED_BY_CLAIM)
     refunded_units = "COALESCE(claimed.units, 0)"
@@ -176,11 +185,11 @@ def settleable_lines_sql() -> str:
         FROM {names['line']} ol
         JOIN {names['order']} o ON o.id = ol.order_id
         JOIN {names['commission']} lc ON lc.order_line_id = ol.id
-        LEFT JOIN ({claimed_sql()}) claimed ON claimed.line_id = ol.id
+        LEFT JOIN ({claimed_sql(only_lines)}) claimed ON claimed.line_id = ol.id
         LEFT JOIN {names['review']} rv ON rv.line_id = ol.id
         LEFT JOIN (SELECT ac.line_id, SUM(ac.commission_amount) AS amount FROM {names['affiliate_commission']} ac
-                   WHERE ac.created_at < %(up_to)s GROUP BY ac.line_id) aff ON aff.line_id = ol.id
-        WHERE o.paid_at IS NOT NULL
+                   WHERE ac.created_at < %(up_to)s {aff_filter} GROUP BY ac.line_id) aff ON aff.line_id = ol.id
+        WHERE o.paid_at IS NOT NULL {line_filter}
           AND ((ol.status = '{CONFIRMED}' AND ol.confirmed_at < %(up_to)s) OR ol.status IN {ended})
           AND NOT EXISTS (SELECT 1 FROM {names['claim_line']} open_line JOIN {names['claim']} open_claim
                           ON open_claim.id = open_line.claim_id
@@ -194,3 +203,32 @@ LINE_KINDS = ("sale", "shipping", "commission", "seller_coupon", "claim_sale", "
 # Line kinds that are not the shopper's money for the goods: marketing costs the seller bears (reconcile
 # checks them in their own equation).
 MARKETING_KINDS = ("review_reward", "affiliate_fee")
+
+
+# What can change a line's money, its settleability or its effective time, as SELECTs of order line ids
+# touched at or after %(since)s. A close after the first one reads only these lines (plus the lines
+# whose hold ended and the sellers whose cycle or hold changed, see settlement/services/periods.py):
+# anything new that a column of settleable_lines_sql reads must be listed here, or a change to it
+# is never booked. Each is served by an index (settlement migration 0007).
+CHANGED_LINE_SOURCES = (
+    # Every status move and every refund recorded on the line (record_refund) stamps updated_at.
+    "SELECT ol.id AS line_id FROM {line} ol WHERE ol.updated_at >= %(since)s",
+    # Purchase confirmation writes confirmed_at with a bare UPDATE (after the move that stamped updated_at).
+    "SELECT ol.id AS line_id FROM {line} ol WHERE ol.confirmed_at >= %(since)s",
+    # A claim that moves (opens, completes, is refunded) changes what its lines settle for, and when.
+    "SELECT cl.order_line_id AS line_id FROM {claim_line} cl JOIN {claim} c ON c.id = cl.claim_id "
+    "WHERE c.updated_at >= %(since)s",
+    "SELECT cl.order_line_id AS line_id FROM {claim_line} cl JOIN {claim} c ON c.id = cl.claim_id "
+    "WHERE c.refunded_at >= %(since)s",
+    # A review reward granted or taken back (review_reward), and affiliate commission accrued or reversed
+    # (affiliate_fee), may come after the line was booked. The review table is small beside the lines
+    # (one review at most per line), so a scan of its two timestamps is cheap; commissions are indexed.
+    "SELECT rv.line_id FROM {review} rv WHERE rv.created_at >= %(since)s OR rv.reward_revoked_at >= %(since)s",
+    "SELECT ac.line_id FROM {affiliate_commission} ac WHERE ac.created_at >= %(since)s",
+)
+
+
+def changed_lines_sql() -> str:
+    """SELECT line_id of every line whose settlement may have changed at or after ``%(since)s``."""
+    names = tables()
+    return " UNION ".join(source.format(**names) for source in CHANGED_LINE_SOURCES)

@@ -153,12 +153,10 @@ def test_the_upgraded_shop_s_money_reconciles(upgraded_release):
     assert settled == payouts == (0, 0)  # the release had no settlement
 
 
-@pytest.mark.xfail(strict=True, reason="known gap (issue 11): no migration freezes a commission for the lines "
-                                        "placed before settlement existed, so they never settle")
 def test_the_old_release_s_paid_lines_can_be_settled_after_the_upgrade(upgraded_release):
     """A settlement close books only lines with a frozen commission (settlement.sources.settleable_lines_sql
-    joins settlement_linecommission): lines paid before the upgrade have none, so their sellers would never be
-    paid for them."""
+    joins settlement_linecommission): settlement.0010 freezes one for every line placed before settlement
+    existed, else their sellers would never be paid for them."""
     with connect(upgraded_release["database"]) as db, db.cursor() as cursor:
         without = _rows(cursor, """
             SELECT COUNT(*) FROM orders_orderline ol JOIN orders_order o ON o.id = ol.order_id
