@@ -18,6 +18,7 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.dates import add_business_days
 from core.exceptions import DomainError
 
 from .. import sources
@@ -28,17 +29,6 @@ Cycle = SettlementContract.Cycle
 
 class SettlementError(DomainError):
     """A settlement action that is not allowed (closing an open or closed period, …)."""
-
-
-def add_business_days(start: date, days: int) -> date:
-    """``days`` business days after ``start`` (weekends skipped; public holidays not yet)."""
-    current = start
-    left = days
-    while left > 0:
-        current += timedelta(days=1)
-        if current.weekday() < 5:
-            left -= 1
-    return current
 
 
 def period_of(day: date, cycle: str) -> tuple[date, date]:
@@ -52,7 +42,8 @@ def period_of(day: date, cycle: str) -> tuple[date, date]:
 
 
 def payout_date_for(period_end: date) -> date:
-    """The statement's payout date: ``SETTLEMENT_PAY_WITHIN_DAYS`` business days after the close."""
+    """The statement's payout date: ``SETTLEMENT_PAY_WITHIN_DAYS`` business days after the close (weekends and
+    the shop's public holidays skipped: core.dates, the calendar ship-by dates use too)."""
     return add_business_days(period_end, settings.SETTLEMENT_PAY_WITHIN_DAYS)
 
 

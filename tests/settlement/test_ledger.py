@@ -228,3 +228,12 @@ def test_a_monthly_seller_waits_for_the_monthly_close(settings):
                                                                                "monthly")
     assert statement.payout_due_on == date(2026, 11, 27)  # 20 business days after Saturday 31 Oct
     assert total(statement) == 10000
+
+
+def test_the_payout_date_skips_weekends_and_public_holidays():
+    """SETTLEMENT_PAY_WITHIN_DAYS (20) business days after the week ending Sunday 2026-09-20, counted by hand:
+    9/21–23 (3), 추석 9/24–25 skipped, 9/28–10/2 (8), 10/5 개천절 대체공휴일 skipped, 10/6–8 (11), 10/9 한글날
+    skipped, 10/12–16 (16), 10/19–22 (20): Thursday 2026-10-22."""
+    from settlement.services.periods import payout_date_for
+
+    assert payout_date_for(date(2026, 9, 20)) == date(2026, 10, 22)
