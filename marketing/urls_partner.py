@@ -6,4 +6,5 @@ from marketing.views import partner
 
 urlpatterns = [
     path("marketing/funnel/", partner.seller_funnel, name="marketing_funnel"),
+    path("store/marketing/", partner.seller_programs, name="marketing_programs"),
 ]

@@ -25,6 +25,7 @@ pytestmark = [pytest.mark.django_db, pytest.mark.postgres]
 EXPECTED_AREAS = {
     "dashboard": "dashboard", "messages": "dashboard", "penalties": "dashboard",
     "store": "store", "shipping": "store", "holidays": "store", "holiday_delete": "store", "document": "store",
+    "marketing_programs": "store",
     "staff": "staff", "staff_role": "staff", "staff_remove": "staff", "invitation_cancel": "staff",
     "line_list": "orders", "bulk_acknowledge": "orders", "line_detail": "orders", "acknowledge": "orders",
     "set_waybill": "orders", "mark_shipped": "orders", "register_delay": "orders", "backorder": "orders",
