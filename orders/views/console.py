@@ -608,7 +608,10 @@ def deposits_after_cancel(request):
     from orders.services.late_deposits import list_deposits_to_refund, refund_deposit_after_cancel
 
     if request.method == "POST":
-        deposit = get_object_or_404(list_deposits_to_refund(), pk=request.POST.get("deposit"))
+        deposit_id = request.POST.get("deposit", "")
+        if not deposit_id.isascii() or not deposit_id.isdigit():
+            raise Http404
+        deposit = get_object_or_404(list_deposits_to_refund(), pk=int(deposit_id))
         account = None
         if request.POST.get("refund_account_number", "").strip():
             account = RefundAccount(request.POST.get("refund_bank_code", "").strip()[:10],
