@@ -146,6 +146,14 @@ def seed_funnel(*, operator, stdout=None, seed: int = 2025) -> None:
     now = timezone.now()
     _content(now, stdout)
     members = _affiliates(now, operator)
+    # The first demo seller joined the affiliate program before the month of demo orders: it bears the
+    # affiliate fee of its lines (settlement's affiliate_fee rows); other sellers' is the shop's cost.
+    first_seller = Product.objects.filter(status="on_sale").order_by("id").values_list("seller", flat=True).first()
+    if first_seller:
+        from partners.models import Seller
+
+        affiliates.join_affiliate_program(seller=Seller.objects.get(pk=first_seller),
+                                          now=now - timedelta(days=DAYS + 1))
     links = [affiliates.create_link(affiliate=member, target_path=f"/products/{product_id}/", label="블로그 리뷰")
              for member in members
              for product_id in Product.objects.filter(status="on_sale").order_by("?").values_list("pk", flat=True)[:2]]

@@ -65,6 +65,11 @@ def seed_voc(*, shopper, operator, stdout=None) -> None:
                     .order_by("id")[:6])
     if not products:
         return
+    # The first demo seller pays its products' review rewards itself (Store → Marketing programs): its
+    # statements show the review reward rows; the other sellers' rewards are the shop's.
+    from marketing.models import ReviewRewardOptIn
+
+    ReviewRewardOptIn.objects.get_or_create(seller=products[0].seller)
     User = get_user_model()
     delivery = Delivery(recipient="박서연", phone="010-3456-7890", postcode="04524",
                         address1="서울특별시 중구 세종대로 110", address2="3층")
