@@ -70,6 +70,28 @@ def seed_activity(*, shopper, operator, stdout=None) -> None:
     for line in delivered.lines.all():
         mark_delivered(line_id=line.pk, actor=operator)
     del paid
+    _deposit_after_cancel(shopper, skus[7 % len(skus)], delivery, pay)
     if stdout is not None:
-        stdout.write("Demo activity: 4 coupons, 5,000 points and 5 orders (paid, preparing, shipping, delivered, "
-                     "awaiting deposit) for shopper@example.com")
+        stdout.write("Demo activity: 4 coupons, 5,000 points and 6 orders (paid, preparing, shipping, delivered, "
+                     "awaiting deposit, a deposit after expiry) for shopper@example.com")
+
+
+def _deposit_after_cancel(shopper, sku, delivery, pay) -> None:
+    """A virtual-account order that expired unpaid, into which the money arrived anyway (the deposit crossed
+    the deadline): it waits in the console's 취소 후 입금 환불 list for the shopper's refund account."""
+    from django.utils import timezone
+
+    from orders.models import Order, PaymentEvent
+    from orders.payments.sandbox import SandboxPG
+    from orders.services import place_order
+    from orders.services.payments import expire_unpaid_orders, process_payment_event
+
+    order = pay(place_order(user=shopper, items=[(sku.pk, 1)], delivery=delivery, payment_method="virtual_account"),
+                bank_code="004")
+    Order.objects.filter(pk=order.pk).update(expires_at=timezone.now() - timezone.timedelta(minutes=1))
+    expire_unpaid_orders()  # only this one is past its deadline
+    SandboxPG.deposit(payment_key=order.payment.payment_key)
+    event = PaymentEvent.objects.create(gateway="sandbox", event_id=f"demo-deposit-{order.payment.payment_key}",
+                                        event_type="DEPOSIT_CALLBACK", payment_key=order.payment.payment_key,
+                                        order_number=order.number, payload={})
+    process_payment_event(event_id=event.pk)
