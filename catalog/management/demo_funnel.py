@@ -176,7 +176,8 @@ def seed_funnel(*, operator, stdout=None, seed: int = 2025) -> None:
     weights = [share for *_fields, share in SOURCES]
     records, planned_orders = [], []
     # Today too, in the part of the day gone by: enough visits for the demo orders the other seeders
-    # placed today and those placed after this one (about one order in ten visits), so today's bar of the daily chart is believable.
+    # placed today, before and after this one (about one order in ten visits), so today's bar of the
+    # daily chart is believable.
     from orders.models import Order
 
     local_now = timezone.localtime(now)
