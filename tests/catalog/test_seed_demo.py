@@ -145,5 +145,12 @@ def test_the_demo_shopper_gets_coupons_points_and_orders_in_every_state():
     statuses = set(OrderLine.objects.filter(order__user=shopper).values_list("status", flat=True))
     # ready_to_ship: the partner portal's demo (catalog/management/demo_portal.py) leaves a cancel request
     # waiting on a line with its waybill, for the sellers' dashboards.
-    assert statuses == {"paid", "preparing", "ready_to_ship", "shipping", "delivered", "pending_payment", "confirmed"}
+    # cancelled: a virtual-account order that expired unpaid and was paid into anyway (demo_activity.py): the
+    # deposit waits in the console's list for the shopper's refund account.
+    assert statuses == {"paid", "preparing", "ready_to_ship", "shipping", "delivered", "pending_payment", "confirmed",
+                        "cancelled"}
     assert Order.objects.filter(user=shopper, payment__status="waiting_for_deposit").count() == 1
+    from orders.models import DepositAfterCancel
+
+    deposit = DepositAfterCancel.objects.get(order__user=shopper)
+    assert deposit.status == DepositAfterCancel.Status.NEEDS_ACCOUNT and deposit.amount == deposit.order.total_amount
