@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.outbox import notify
+from core.transitions import move
 from orders.exceptions import PaymentError
 from orders.models import DepositAfterCancel, Order, Payment, PaymentCancel, PaymentMethod
 from orders.payments import GatewayError, PGPayment, RefundAccount, get_gateway
@@ -28,6 +29,15 @@ from .lines import record_change_note
 
 logger = logging.getLogger(__name__)
 D = DepositAfterCancel.Status
+# A deposit only ever goes back: waiting for the shopper's account or being refunded, refused by the PG
+# (retried with the same key), refunded. A retry of a row already refunding calls the PG again with the
+# same key and does not move it.
+DEPOSIT_TRANSITIONS = {
+    D.NEEDS_ACCOUNT: {D.REFUNDING},
+    D.REFUNDING: {D.REFUNDED, D.REFUND_FAILED},
+    D.REFUND_FAILED: {D.REFUNDING},
+    D.REFUNDED: set(),
+}
 
 
 def record_deposit_after_cancel(*, order: Order, payment: Payment, pg: PGPayment, actor=None) -> DepositAfterCancel:
@@ -79,9 +89,11 @@ def refund_deposit_after_cancel(*, deposit_id: int, refund_account: RefundAccoun
         if virtual_account and not deposit.refund_account_number:
             raise PaymentError(_("A virtual-account deposit is refunded to the shopper's bank account: enter it."),
                                code="refund_account")
-        deposit.status = D.REFUNDING
-        deposit.save(update_fields=["status", "refund_bank_code", "refund_account_number", "refund_holder",
-                                    "updated_at"])
+        account_fields = ("refund_bank_code", "refund_account_number", "refund_holder")
+        if deposit.status == D.REFUNDING:
+            deposit.save(update_fields=[*account_fields, "updated_at"])
+        else:
+            move(deposit, to=D.REFUNDING, table=DEPOSIT_TRANSITIONS, actor=actor, extra_update_fields=account_fields)
     account = RefundAccount(deposit.refund_bank_code, deposit.refund_account_number, deposit.refund_holder) \
         if virtual_account else None
     key = f"deposit-after-cancel-{deposit.order.number}"
@@ -90,8 +102,12 @@ def refund_deposit_after_cancel(*, deposit_id: int, refund_account: RefundAccoun
         pg = get_gateway(deposit.payment.gateway).cancel(payment_key=deposit.payment.payment_key, amount=deposit.amount,
                                                         reason=reason, idempotency_key=key, refund_account=account)
     except GatewayError as exc:
-        DepositAfterCancel.objects.filter(pk=deposit.pk).update(status=D.REFUND_FAILED,
-                                                                error=f"{exc.code} {exc.message}"[:300])
+        with transaction.atomic():
+            deposit = DepositAfterCancel.objects.select_for_update().get(pk=deposit.pk)
+            if deposit.status == D.REFUNDING:  # a concurrent retry may have refunded it meanwhile
+                deposit.error = f"{exc.code} {exc.message}"[:300]
+                move(deposit, to=D.REFUND_FAILED, table=DEPOSIT_TRANSITIONS, actor=actor, reason=deposit.error,
+                     extra_update_fields=("error",))
         raise PaymentError(_("The payment service refused the refund: %(reason)s") % {"reason": exc.message},
                            code="gateway") from exc
     with transaction.atomic():
@@ -109,8 +125,10 @@ def refund_deposit_after_cancel(*, deposit_id: int, refund_account: RefundAccoun
         if cancelled > payment.cancelled_amount:
             payment.cancelled_amount = cancelled
             payment.save(update_fields=["cancelled_amount", "updated_at"])
-        deposit.status, deposit.refunded_at, deposit.error = D.REFUNDED, timezone.now(), ""
-        deposit.save(update_fields=["status", "refunded_at", "error", "updated_at"])
+        if deposit.status == D.REFUND_FAILED:  # a concurrent retry's PG error landed first: the PG did refund
+            move(deposit, to=D.REFUNDING, table=DEPOSIT_TRANSITIONS, actor=actor)
+        deposit.refunded_at, deposit.error = timezone.now(), ""
+        move(deposit, to=D.REFUNDED, table=DEPOSIT_TRANSITIONS, actor=actor, extra_update_fields=("refunded_at", "error"))
         record_change_note(order, actor=actor, field="payment_note", note=_(
             "%(amount)s won received after the order ended were refunded") % {"amount": f"{deposit.amount:,}"})
         notify(event="order.deposit_refunded", key=order.number, context={"order": order, "deposit": deposit},

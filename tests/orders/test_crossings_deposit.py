@@ -128,6 +128,31 @@ def test_a_refund_the_pg_refuses_stays_listed_to_retry():
     assert deposit.status == D.REFUNDED and _pg_holds(key) == 0
 
 
+
+@pytest.mark.django_db
+def test_a_deposit_moves_only_as_written_and_every_move_is_audited():
+    """Written from docs/lifecycle.md, not read from the service: a deposit only ever goes back."""
+    from core.transitions import history
+    from orders.services.late_deposits import DEPOSIT_TRANSITIONS
+
+    assert DEPOSIT_TRANSITIONS == {"needs_account": {"refunding"}, "refunding": {"refunded", "refund_failed"},
+                                   "refund_failed": {"refunding"}, "refunded": set()}
+    order, key = _virtual_account_order()
+    expire_unpaid_orders(now=timezone.now() + timedelta(days=4))
+    _deposit_and_callback(key, order)
+    deposit = DepositAfterCancel.objects.get(order=order)
+    operator = OperatorFactory(groups=["cs"])
+    from unittest import mock
+
+    with mock.patch.object(SandboxPG, "cancel", side_effect=GatewayError("점검 중", code="PROVIDER_ERROR")):
+        with pytest.raises(PaymentError):
+            refund_deposit_after_cancel(deposit_id=deposit.pk, refund_account=ACCOUNT, actor=operator)
+    refund_deposit_after_cancel(deposit_id=deposit.pk, actor=operator)
+    moves = [(change.from_status, change.to_status, change.actor) for change in history(deposit)]
+    assert moves == [("needs_account", "refunding", operator), ("refunding", "refund_failed", operator),
+                     ("refund_failed", "refunding", operator), ("refunding", "refunded", operator)]
+    assert _pg_holds(key) == 0
+
 def _outcome(order: Order, key: str) -> str:
     """What became of the shopper's money: exactly one of these, never "lost"."""
     order.refresh_from_db()
