@@ -149,14 +149,20 @@ def reject_claim(*, claim_id: int, actor, reason: str, reason_code: str = "", co
     return claim
 
 
-@transaction.atomic
-def approve_decision(*, claim_id: int, actor) -> Claim:
-    """보류 및 거부 승인: an operator confirms a hold or a rejection proposed after inspection."""
+def _claim_awaiting_decision(claim_id: int, actor) -> Claim:
+    """The locked claim whose seller-proposed hold or rejection an operator decides on."""
     claim = locked_claim(claim_id)
     if not is_operator(actor):
         raise ClaimError(_("Only an operator approves a hold or a rejection."), code="forbidden")
     if not claim.decision_pending:
         raise ClaimError(_("Nothing waits for approval on this claim."), code="status")
+    return claim
+
+
+@transaction.atomic
+def approve_decision(*, claim_id: int, actor) -> Claim:
+    """보류 및 거부 승인: an operator confirms a hold or a rejection proposed after inspection."""
+    claim = _claim_awaiting_decision(claim_id, actor)
     pending = claim.decision_pending
     claim.decision_pending = ""
     claim.decision_approved_by, claim.decision_approved_at = actor, timezone.now()
@@ -178,11 +184,7 @@ def refuse_decision(*, claim_id: int, actor, note: str = "") -> Claim:
 
     A refused hold returns the claim to "picked up" (its reason never reached the shopper); a refused
     rejection is dropped and the claim goes on where it stood. The seller sees the operator's note."""
-    claim = locked_claim(claim_id)
-    if not is_operator(actor):
-        raise ClaimError(_("Only an operator approves a hold or a rejection."), code="forbidden")
-    if not claim.decision_pending:
-        raise ClaimError(_("Nothing waits for approval on this claim."), code="status")
+    claim = _claim_awaiting_decision(claim_id, actor)
     from orders.services.lines import record_change_note
 
     pending = claim.decision_pending
