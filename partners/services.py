@@ -492,7 +492,7 @@ INVITATION_DAYS = 7
 PROFILE_FIELDS = ("description", "contact_name", "contact_phone", "contact_email", "cs_phone", "address")
 
 
-def _check_store_right(actor, seller: Seller, area: str) -> SellerStaff:
+def check_store_right(actor, seller: Seller, area: str) -> SellerStaff:
     """The actor must be staff of ``seller`` with the write right of ``area`` (portal.WRITE)."""
     from partners.portal import can
 
@@ -511,7 +511,7 @@ def invite_staff(*, seller: Seller, actor, email: str, role: str) -> SellerInvit
     """
     from partners.portal import Area
 
-    _check_store_right(actor, seller, Area.STAFF)
+    check_store_right(actor, seller, Area.STAFF)
     email = (email or "").strip().lower()
     try:
         validate_email(email)
@@ -556,7 +556,7 @@ def accept_invitation(*, token: str, user) -> SellerStaff:
 def cancel_invitation(*, seller: Seller, actor, invitation_id: int) -> SellerInvitation:
     from partners.portal import Area
 
-    _check_store_right(actor, seller, Area.STAFF)
+    check_store_right(actor, seller, Area.STAFF)
     invitation = SellerInvitation.objects.select_for_update().filter(pk=invitation_id, seller=seller).first()
     if invitation is None:
         raise PartnerError(_("No such invitation."), code="not_found")
@@ -575,7 +575,7 @@ def change_staff_role(*, seller: Seller, actor, staff_id: int, role: str) -> Sel
     """The owner changes a member's role; the seller always keeps at least one owner."""
     from partners.portal import Area
 
-    _check_store_right(actor, seller, Area.STAFF)
+    check_store_right(actor, seller, Area.STAFF)
     if role not in SellerStaff.Role.values:
         raise PartnerError(_("Choose a role."), code="role")
     list(SellerStaff.objects.select_for_update().filter(seller=seller).values_list("pk", flat=True))
@@ -594,7 +594,7 @@ def remove_staff(*, seller: Seller, actor, staff_id: int) -> None:
     """The owner removes a member (the account stays; it just leaves this seller)."""
     from partners.portal import Area
 
-    _check_store_right(actor, seller, Area.STAFF)
+    check_store_right(actor, seller, Area.STAFF)
     list(SellerStaff.objects.select_for_update().filter(seller=seller).values_list("pk", flat=True))
     member = SellerStaff.objects.filter(pk=staff_id, seller=seller).first()
     if member is None:
@@ -613,7 +613,7 @@ def update_seller_profile(*, seller: Seller, actor, **fields) -> Seller:
     unknown = set(fields) - set(PROFILE_FIELDS)
     if unknown:
         raise TypeError(f"unknown profile fields: {', '.join(sorted(unknown))}")
-    _check_store_right(actor, seller, Area.STORE)
+    check_store_right(actor, seller, Area.STORE)
     locked = Seller.objects.select_for_update().get(pk=seller.pk)
     for name, value in fields.items():
         value = (value or "").strip()
@@ -644,7 +644,7 @@ def add_holiday(*, seller: Seller, actor, day: date, note: str = "") -> SellerHo
     """A day the seller does not ship (today or later; a past day would rewrite penalties)."""
     from partners.portal import Area
 
-    _check_store_right(actor, seller, Area.STORE)
+    check_store_right(actor, seller, Area.STORE)
     if day < timezone.localdate():
         raise PartnerError(_("A holiday is today or later."), code="past")
     holiday, _created = SellerHoliday.objects.get_or_create(seller=seller, date=day,
@@ -656,7 +656,7 @@ def add_holiday(*, seller: Seller, actor, day: date, note: str = "") -> SellerHo
 def remove_holiday(*, seller: Seller, actor, holiday_id: int) -> None:
     from partners.portal import Area
 
-    _check_store_right(actor, seller, Area.STORE)
+    check_store_right(actor, seller, Area.STORE)
     deleted, _rows = SellerHoliday.objects.filter(pk=holiday_id, seller=seller).delete()
     if not deleted:
         raise PartnerError(_("No such holiday."), code="not_found")

@@ -47,9 +47,9 @@ def set_seller_programs(*, seller, actor, review_rewards: bool, affiliate_progra
     staff of the seller with the store's write right (owner or manager of an active seller)."""
     from partners.models import Seller
     from partners.portal import Area
-    from partners.services import _check_store_right
+    from partners.services import check_store_right
 
-    _check_store_right(actor, seller, Area.STORE)
+    check_store_right(actor, seller, Area.STORE)
     Seller.objects.select_for_update().filter(pk=seller.pk).first()  # one change at a time per seller
     before = seller_programs(seller)
     if review_rewards != before.review_rewards:
