@@ -308,3 +308,42 @@ def test_the_shopper_gives_the_refund_account_on_the_order_page_and_is_refunded(
     deposit = DepositAfterCancel.objects.get(order=order)
     assert deposit.status == D.REFUNDED and _pg_holds(key) == 0 and deposit.refund_account_number == "110123456789"
     assert url not in client.get(reverse("shop:order_detail", args=[order.number])).content.decode()
+
+
+@pytest.mark.django_db
+def test_only_operators_with_order_cs_rights_reach_the_deposit_list_and_only_its_shopper_the_form(client):
+    """The console's 취소 후 입금 환불 list (GET and POST) and the shopper's refund-account form: anonymous
+    visitors go to the login, shoppers, seller staff and operators without order CS rights get 403 on the
+    list, nobody but the order's shopper reaches the form, and nothing is refunded on the way."""
+    from tests.partners.factories import seller_with_staff
+
+    order, key = _virtual_account_order()
+    expire_unpaid_orders(now=timezone.now() + timedelta(days=4))
+    _deposit_and_callback(key, order)
+    deposit = DepositAfterCancel.objects.get(order=order)
+    console = reverse("console:orders:deposits_after_cancel")
+    form = reverse("shop:order_deposit_refund", args=[order.number])
+    post = {"deposit": deposit.pk, "refund_bank_code": "088", "refund_account_number": "110123456789",
+            "refund_holder": "김구매"}
+    shop_post = {"deposit-refund_bank_code": "088", "deposit-refund_account_number": "110123456789",
+                 "deposit-refund_holder": "김구매"}
+
+    for method in (client.get, client.post):
+        response = method(console, post)
+        assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+    response = client.post(form, shop_post)
+    assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+    _seller, seller_staff = seller_with_staff(role="owner")
+    for person in (UserFactory(), order.user, seller_staff, OperatorFactory(groups=["marketing"]),
+                   OperatorFactory(groups=["settlement"])):
+        client.force_login(person)
+        assert client.get(console).status_code == 403
+        assert client.post(console, post).status_code == 403
+    for person in (UserFactory(), seller_staff, OperatorFactory(groups=["cs"])):
+        client.force_login(person)
+        assert client.post(form, shop_post).status_code == 404
+    deposit.refresh_from_db()
+    assert deposit.status == D.NEEDS_ACCOUNT and _pg_holds(key) == 43000  # nothing happened
+
+    client.force_login(OperatorFactory(groups=["cs"]))
+    assert order.number in client.get(console).content.decode()
