@@ -625,4 +625,7 @@ def deposits_after_cancel(request):
             messages.success(request, _("%(amount)s won refunded for order %(number)s.") % {
                 "amount": f"{deposit.amount:,}", "number": deposit.order.number})
         return redirect("console:orders:deposits_after_cancel")
-    return render(request, "console/orders/deposits_after_cancel.html", {"deposits": list(list_deposits_to_refund())})
+    from orders.payments.sandbox import BANKS
+
+    return render(request, "console/orders/deposits_after_cancel.html",
+                  {"deposits": list(list_deposits_to_refund()), "banks": BANKS.items()})
